@@ -1,0 +1,1 @@
+"""Rules engine: grades, competencies, commission, eligibility, working-day deadlines."""

@@ -1,0 +1,1 @@
+"""qujat signing: NCA-style keys, detached CAdES, signatures inside DOCX, verification."""
