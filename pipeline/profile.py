@@ -21,10 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pipeline.errors import Issue, ProfileError
 
 __all__ = [
+    "DEADLINE_ANCHORS",
     "GRADE_IDS",
     "Profile",
     "available_profiles",
     "load_profile",
+    "normalise_category",
 ]
 
 GRADE_IDS = ("excellent", "effective", "satisfactory", "unsatisfactory")
@@ -35,6 +37,23 @@ Role = Literal[
     "commission_chair", "commission_member", "commission_secretary", "hr", "witness",
     "evaluator", "calibration_participant",
 ]
+
+
+DEADLINE_ANCHORS = (
+    "period_start", "period_end", "quarter_end", "year_end", "appointment", "plan_returned",
+    "sheet_returned", "superior_signed", "manager_signed", "sitting", "completion", "decision",
+    "acquaintance", "return_to_work", "calibration_application", "calibration_protocol_signed",
+    "kpis_approved", "last_evaluation_day",
+)
+
+# Cyrillic letters that the seeds print in category codes where a Latin one is meant (E8, R).
+_HOMOGLYPHS = str.maketrans({"А": "A", "В": "B", "С": "C", "Е": "E", "Д": "D", "Р": "R",
+                             "Г": "G", "\u2010": "-", "\u2011": "-", "\u2013": "-"})
+
+
+def normalise_category(code: str) -> str:
+    """ASCII key of a category code as printed: ``"В-1"`` (Cyrillic В) and ``"b-1 "`` -> ``"B-1"``."""
+    return "".join(code.split()).upper().translate(_HOMOGLYPHS)
 
 
 class _Model(BaseModel):
@@ -102,6 +121,9 @@ class KpiRule(_Model):
     heads_only: bool = False                    # alatau cl. 21: KPIs only for heads
     no_kpi_if_months_left_below: int | None = None   # alatau cl. 22 ¶4 (C11)
     no_kpi_clause: str | None = None
+    # the period KPIs are set for when it differs from the evaluated ``Profile.period``:
+    # alatau scores KPIs quarterly but sets them for the year (U11)
+    plan_period: Literal["year", "quarter"] | None = None
 
 
 class ScoreBands(_Model):
@@ -126,7 +148,22 @@ class IndicatorGroup(_Model):
     label: str                      # verbatim group label of App. 4
     categories: list[str]           # normalised ASCII keys, e.g. "B-1", "E-R-2"
     head_of_unit: bool | None = None   # None: any; True/False: only heads / non-heads (U21)
+    # the categories ``head_of_unit`` restricts; empty: all of ``categories``. A category
+    # printed in two groups (udp B-4, atyrau E-3/E-G-2) or only as a head (vssk B-2) is
+    # listed here, so the group follows from (category, is_head_of_unit) (U21, U22).
+    head_of_unit_categories: list[str] = []
     indicators: dict[str, Indicators]  # competency key -> indicators
+
+    def applies_to(self, category: str, is_head_of_unit: bool) -> bool:
+        """Whether an employee of ``category`` (heading a unit or not) uses this group."""
+        key = normalise_category(category)
+        if key not in self.categories:
+            return False
+        if self.head_of_unit is None:
+            return True
+        if self.head_of_unit_categories and key not in self.head_of_unit_categories:
+            return True
+        return self.head_of_unit == is_head_of_unit
 
 
 class CompetencyRule(_Model):
@@ -138,6 +175,28 @@ class CompetencyRule(_Model):
     clause: str
     max_indicators_clause: str
     public_services_clause: str | None = None
+    # categories of the profile for which App. 4 has no indicators: a data error, never a
+    # guessed group (U22)
+    no_indicator_categories: list[str] = []
+    no_indicator_clause: str | None = None
+
+    def group_for(self, category: str, is_head_of_unit: bool) -> IndicatorGroup | None:
+        """The App. 4 group for an employee; ``None`` when App. 4 has none (U22)."""
+        return next((g for g in self.groups if g.applies_to(category, is_head_of_unit)), None)
+
+    @model_validator(mode="after")
+    def _indicators_known(self) -> CompetencyRule:
+        keys = {c.key for c in self.competencies}
+        for group in self.groups:
+            unknown = set(group.indicators) - keys
+            if unknown:
+                raise ValueError(f"group {group.id}: unknown competency keys {sorted(unknown)}")
+            for key, ind in group.indicators.items():
+                if len(ind.effective) > self.max_indicators:
+                    raise ValueError(f"group {group.id}, {key}: {len(ind.effective)} effective "
+                                     f"indicators, at most {self.max_indicators} "
+                                     f"({self.max_indicators_clause})")
+        return self
 
 
 class RankingParameter(_Model):
@@ -192,6 +251,8 @@ class CalibrationRule(_Model):
     voting: Literal["majority_of_participants"] = "majority_of_participants"
     tie: Literal["status_quo"] = "status_quo"        # U13
     clause: str
+    on_application_only: bool = True                 # C13: sessions start from an application
+    correction_both_ways: bool = True                # cl. 41: up or down
 
 
 class EligibilityRule(_Model):
@@ -223,8 +284,19 @@ class Deadline(_Model):
     days: int | None = None       # working days, for working_days_*
     day: int | None = None        # day of month, for day_of_next_month
     month_day: str | None = None  # "12-25", for calendar_date
-    anchor: str                   # event id, see pipeline.rules.deadlines
+    anchor: str                   # event id, one of DEADLINE_ANCHORS
     clause: str
+    enforced: bool = True         # False: shown for information, not checked (U19)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Deadline:
+        if self.anchor not in DEADLINE_ANCHORS:
+            raise ValueError(f"deadline {self.id}: unknown anchor {self.anchor!r}")
+        needed = {"working_days_after": "days", "working_days_before": "days",
+                  "day_of_next_month": "day", "calendar_date": "month_day"}[self.kind]
+        if getattr(self, needed) is None:
+            raise ValueError(f"deadline {self.id}: kind {self.kind} needs {needed!r}")
+        return self
 
 
 class Notification(_Model):
@@ -235,6 +307,12 @@ class Notification(_Model):
     refusal_act_witnesses: int | None = None     # "басқа екі қызметшісімен"
     refusal_act_clause: str | None = None
     refusal_no_obstacle_clause: str | None = None   # C10: atyrau has none
+    # registered channels with proof of delivery (almaty cl. 12 ¶2, 68; alatau cl. 11 ¶2)
+    registered_channels: list[str] = []
+    registered_channels_clause: str | None = None
+    # whom they serve: everyone evaluated without participation (X3/X4 reading) or only the
+    # group the clause literally names (strict mode)
+    registered_scope: Literal["without_participation", "literal"] = "without_participation"
 
 
 class Retention(_Model):
@@ -287,6 +365,9 @@ class Profile(_Model):
     retention: Retention
     confidential: bool = False
     confidentiality_clause: str | None = None
+    # who may see an employee's results when they are confidential (alatau cl. 20)
+    access_roles: list[Role] = []
+    access_clause: str | None = None
     documents: list[DocumentSpec]
     notes: list[str] = []           # readings chosen for ambiguities (ids from rules.md §4)
 
