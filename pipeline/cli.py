@@ -24,6 +24,7 @@ app = typer.Typer(
 # Each module adds its commands to ``app`` with ``register(app)``.
 COMMAND_MODULES = (
     "pipeline.commands.core",
+    "pipeline.commands.evaluate",
 )
 
 for _name in COMMAND_MODULES:
