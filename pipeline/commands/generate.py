@@ -1,0 +1,49 @@
+"""``qujat generate INPUT --out DIR``: validate, evaluate, fill every applicable form (KK/RU)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.errors import UsageError
+from pipeline.forms.generate import LANGS, generate
+from pipeline.profile import load_profile
+
+__all__ = ["parse_langs", "register"]
+
+
+def parse_langs(text: str) -> tuple[str, ...]:
+    """``kk,ru`` -> ``("kk", "ru")``; anything but kk and ru is a usage error."""
+    langs = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not langs or any(lang not in LANGS for lang in langs):
+        raise UsageError(f"--lang takes kk, ru or kk,ru (got {text!r})")
+    return langs
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``generate`` to the root app."""
+
+    @app.command("generate")
+    def generate_command(
+        input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="evaluation .yaml, .json or .xlsx")],
+        out: Annotated[Path, typer.Option("--out", help="output directory (created atomically)")],
+        lang: Annotated[str, typer.Option("--lang", help="document languages: kk, ru or kk,ru")] = "kk,ru",
+        pdf: Annotated[bool, typer.Option("--pdf", help="also convert every DOCX to PDF (LibreOffice)")] = False,
+        jobs: Annotated[int, typer.Option("--jobs", min=1, help="worker processes")] = 1,
+        overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing output directory")] = False,
+    ) -> None:
+        """Fill the forms of every employee and of the commission, with a manifest."""
+        from pipeline.commands.evaluate import checked_result
+        from pipeline.read import load_evaluation
+        from pipeline.rules.calendar import WorkingCalendar
+
+        langs = parse_langs(lang)
+        if out.exists() and not overwrite:
+            raise UsageError(f"{out} already exists; pass --overwrite to replace it")
+        evaluation, source = load_evaluation(input_file)
+        profile = load_profile(evaluation.profile)
+        result = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
+        entries = generate(evaluation, profile, result, out, langs=langs, pdf=pdf, jobs=jobs, replace=overwrite)
+        typer.echo(f"{len(entries)} documents -> {out} (manifest.json)")

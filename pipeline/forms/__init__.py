@@ -1,0 +1,1 @@
+"""Forms: the render context, date words, document planning, generation and the manifest."""
