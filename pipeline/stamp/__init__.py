@@ -1,0 +1,1 @@
+"""Stage 4, stamp: QR codes in the header before signing, a printable stamped copy after."""

@@ -1,0 +1,247 @@
+"""Validation of detached CMS/CAdES signatures; returns statuses, never raises.
+
+For each SignerInfo: the algorithms must be ones implemented here (the Kazakh GOST family
+gives INDETERMINATE "algorithm not supported here"), the content digest must match the
+message-digest attribute, the signature value must verify, signing-certificate-v2 (if
+present) must name the certificate, the certificate must chain to one of the given roots and
+be valid at the claimed signing time, and, when asked, the signer must be the expected person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from asn1crypto import cms, core
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm as _CryptoUnsupported
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from pipeline.errors import KeyRejected
+from signing.identity import SignerIdentity, identity_from_certificate
+from signing.keys import GOST_KEY_OIDS, check_certificate
+from signing.verify.errors import DigestMismatch, MalformedSignature, SignatureValidationError, UnsupportedAlgorithm
+from signing.verify.status import Indication, SignatureStatus
+
+__all__ = ["Expectation", "load_roots", "validate_detached"]
+
+_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512, "sha1": hashes.SHA1}
+_GOST_OIDS = {**GOST_KEY_OIDS, "1.2.398.3.10.1.3.1": "GOST 34.311-95 hash"}
+_MAX_CHAIN = 8
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Who may sign: a set of IINs (None: anyone)."""
+
+    iins: frozenset[str] | None = None
+
+
+def load_roots(path: Path | str) -> list[x509.Certificate]:
+    """The trust anchors in a PEM (or DER) file."""
+    blob = Path(path).read_bytes()
+    if b"-----BEGIN" in blob:
+        return x509.load_pem_x509_certificates(blob)
+    return [x509.load_der_x509_certificate(blob)]
+
+
+def _algorithm_name(oid: str) -> str:
+    return _GOST_OIDS.get(oid, oid)
+
+
+def _check_algorithms(signer_info: cms.SignerInfo, cert: x509.Certificate) -> None:
+    digest = signer_info["digest_algorithm"]["algorithm"]
+    if digest.native not in _HASHES:
+        raise UnsupportedAlgorithm(f"algorithm not supported here ({_algorithm_name(digest.dotted)})")
+    sig_alg = signer_info["signature_algorithm"]["algorithm"]
+    if sig_alg.dotted in _GOST_OIDS:
+        raise UnsupportedAlgorithm(f"algorithm not supported here ({_algorithm_name(sig_alg.dotted)})")
+    try:
+        key = cert.public_key()
+    except (_CryptoUnsupported, ValueError):
+        oid = cert.public_key_algorithm_oid.dotted_string
+        raise UnsupportedAlgorithm(f"algorithm not supported here ({_algorithm_name(oid)})") from None
+    if not isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
+        raise UnsupportedAlgorithm(f"algorithm not supported here ({type(key).__name__})")
+
+
+def _attribute(signer_info: cms.SignerInfo, name: str) -> object | None:
+    attrs = signer_info["signed_attrs"]
+    if isinstance(attrs, core.Void):
+        return None
+    for attr in attrs:
+        if attr["type"].native == name:
+            return attr["values"][0]
+    return None
+
+
+def _signing_time(signer_info: cms.SignerInfo) -> datetime | None:
+    value = _attribute(signer_info, "signing_time")
+    return value.native if value is not None else None
+
+
+def _verify_value(signer_info: cms.SignerInfo, cert: x509.Certificate, content: bytes) -> None:
+    algorithm = _HASHES[signer_info["digest_algorithm"]["algorithm"].native]
+    attrs = signer_info["signed_attrs"]
+    if isinstance(attrs, core.Void):
+        signed_bytes = content
+    else:
+        digest = _attribute(signer_info, "message_digest")
+        if digest is None:
+            raise SignatureValidationError("no message-digest attribute")
+        actual = hashes.Hash(algorithm())
+        actual.update(content)
+        if digest.native != actual.finalize():
+            raise DigestMismatch("content digest mismatch: the document is not the one signed")
+        signed_bytes = attrs.untag().dump()
+    signature = signer_info["signature"].native
+    key = cert.public_key()
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, signed_bytes, padding.PKCS1v15(), algorithm())
+        else:
+            key.verify(signature, signed_bytes, ec.ECDSA(algorithm()))
+    except InvalidSignature:
+        raise SignatureValidationError("signature value invalid") from None
+
+
+def _check_signing_certificate(signer_info: cms.SignerInfo, cert_der: bytes) -> None:
+    value = _attribute(signer_info, "signing_certificate_v2")
+    if value is None:
+        return
+    ids = value["certs"]
+    if not len(ids):
+        raise SignatureValidationError("signing-certificate-v2 is empty")
+    first = ids[0]
+    name = first["hash_algorithm"]["algorithm"].native
+    if name not in ("sha256", "sha384", "sha512", "sha1"):
+        raise UnsupportedAlgorithm(f"algorithm not supported here ({name} in signing-certificate-v2)")
+    if hashlib.new(name, cert_der).digest() != first["cert_hash"].native:
+        raise SignatureValidationError("signing-certificate-v2 does not name the signer's certificate")
+
+
+def _find_certificate(signer_info: cms.SignerInfo, certs: list[cms.CertificateChoices]) -> bytes | None:
+    sid = signer_info["sid"]
+    for choice in certs:
+        if choice.name != "certificate":
+            continue
+        cert = choice.chosen
+        if sid.name == "issuer_and_serial_number":
+            if (cert.issuer == sid.chosen["issuer"]
+                    and cert.serial_number == sid.chosen["serial_number"].native):
+                return cert.dump()
+        elif cert.key_identifier == sid.chosen.native:
+            return cert.dump()
+    return None
+
+
+def _valid_at(cert: x509.Certificate, when: datetime) -> bool:
+    return cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
+
+
+def _chain_trusted(cert: x509.Certificate, pool: list[x509.Certificate], roots: list[x509.Certificate],
+                   when: datetime) -> tuple[bool, str]:
+    """Walk issuers from ``cert`` to one of ``roots``; (trusted, reason)."""
+    if not roots:
+        return False, "no trust anchor given (use --ca)"
+    root_ders = {r.public_bytes(Encoding.DER) for r in roots}
+    current = cert
+    for _ in range(_MAX_CHAIN):
+        issuers = [c for c in roots + pool if c.subject == current.issuer and c is not current]
+        for issuer in issuers:
+            try:
+                current.verify_directly_issued_by(issuer)
+            except (InvalidSignature, ValueError, TypeError, _CryptoUnsupported):
+                continue
+            if not _valid_at(issuer, when):
+                return False, f"issuer {issuer.subject.rfc4514_string()} not valid at signing time"
+            if issuer.public_bytes(Encoding.DER) in root_ders:
+                return True, ""
+            current = issuer
+            break
+        else:
+            return False, f"untrusted root: no chain to the given CA (issuer {current.issuer.rfc4514_string()})"
+    return False, "certificate chain too long"
+
+
+def _one(signer_info: cms.SignerInfo, certs: list[cms.CertificateChoices], content: bytes,
+         roots: list[x509.Certificate], expected: Expectation | None, source: str) -> SignatureStatus:
+    signing_time = _signing_time(signer_info)
+    cert_der = _find_certificate(signer_info, certs)
+    if cert_der is None:
+        return SignatureStatus(False, False, None, Indication.INDETERMINATE,
+                               "signer certificate is not in the signature file", None, signing_time, source)
+    cert = x509.load_der_x509_certificate(cert_der)
+    identity: SignerIdentity | None = identity_from_certificate(cert)
+    role_ok = None if expected is None or expected.iins is None else (
+        identity.iin is not None and str(identity.iin) in expected.iins)
+
+    def status(intact: bool, trusted: bool, indication: Indication, reason: str) -> SignatureStatus:
+        return SignatureStatus(intact, trusted, role_ok, indication, reason, identity, signing_time, source)
+
+    try:
+        _check_algorithms(signer_info, cert)
+        _check_signing_certificate(signer_info, cert_der)
+        _verify_value(signer_info, cert, content)
+    except DigestMismatch as exc:
+        return status(False, False, Indication.FAILED, str(exc))
+    except SignatureValidationError as exc:
+        return status(False, False, exc.indication, str(exc))
+    when = signing_time or datetime.now(timezone.utc)
+    pool = [x509.load_der_x509_certificate(c.chosen.dump()) for c in certs if c.name == "certificate"]
+    trusted, why = _chain_trusted(cert, pool, roots, when)
+    if role_ok is False:
+        who = identity.iin.masked() if identity.iin else identity.name
+        return status(True, trusted, Indication.FAILED, f"wrong person: signer {who} is not an expected signer")
+    try:
+        check_certificate(cert, when, where="signer certificate")
+    except KeyRejected as exc:
+        indication = Indication.FAILED if exc.reason == "authentication key" else Indication.INDETERMINATE
+        reason = {"expired": "certificate expired at signing time",
+                  "not yet valid": "certificate not yet valid at signing time"}.get(exc.reason, str(exc))
+        return status(True, trusted, indication, reason)
+    if not trusted:
+        return status(True, False, Indication.INDETERMINATE, why)
+    return status(True, True, Indication.PASSED, "signature valid")
+
+
+def validate_detached(p7s: bytes, content: bytes, *, roots: Iterable[x509.Certificate] = (),
+                      expected: Expectation | None = None, source: str = "") -> list[SignatureStatus]:
+    """One status per SignerInfo of ``p7s`` over ``content``; a damaged file gives one FAILED status."""
+    try:
+        signed = _load(p7s)
+        infos = list(signed["signer_infos"])
+        certs = [] if isinstance(signed["certificates"], core.Void) else list(signed["certificates"])
+    except MalformedSignature as exc:
+        return [SignatureStatus(False, False, None, Indication.FAILED, str(exc), source=source)]
+    except (ValueError, TypeError, KeyError) as exc:
+        return [SignatureStatus(False, False, None, Indication.FAILED,
+                                f"not a valid CMS signature file: {exc}", source=source)]
+    if not infos:
+        return [SignatureStatus(False, False, None, Indication.FAILED, "no signatures in the file", source=source)]
+    root_list = list(roots)
+    results = []
+    for index, signer_info in enumerate(infos):
+        where = f"{source}#{index + 1}" if source else f"#{index + 1}"
+        try:
+            results.append(_one(signer_info, certs, content, root_list, expected, where))
+        except (ValueError, TypeError, KeyError) as exc:
+            results.append(SignatureStatus(False, False, None, Indication.FAILED,
+                                           f"damaged signature: {exc}", source=where))
+    return results
+
+
+def _load(p7s: bytes) -> cms.SignedData:
+    try:
+        info = cms.ContentInfo.load(p7s)
+        if info["content_type"].native != "signed_data":
+            raise MalformedSignature(f"not a CMS SignedData but {info['content_type'].native}")
+        return info["content"]
+    except (ValueError, TypeError) as exc:
+        raise MalformedSignature(f"not a valid CMS signature file: {exc}") from None
+
