@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
 
 from pipeline.errors import QujatError, UsageError, UserError
@@ -25,6 +24,11 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "pipeline.commands.core",
     "pipeline.commands.evaluate",
+    "pipeline.commands.generate",
+    "pipeline.commands.render",
+    "pipeline.commands.stamp",
+    "pipeline.commands.signing",
+    "pipeline.commands.run",
 )
 
 for _name in COMMAND_MODULES:
@@ -47,18 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     if lang not in ("kk", "ru", "en"):
         lang = "en"
     try:
-        app(args=args, prog_name="qujat", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.stderr.write("Aborted.\n")
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
+        # Standalone mode: the CLI framework prints usage errors itself and exits 2.
+        app(args=args, prog_name="qujat")
     except UsageError as exc:
         sys.stderr.write(f"qujat: {exc}\n")
-        sys.exit(2)
+        sys.exit(exc.exit_code)
     except UserError as exc:
         sys.stderr.write(exc.render(lang) + "\n")
         sys.exit(exc.exit_code)

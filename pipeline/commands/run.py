@@ -1,0 +1,55 @@
+"""``qujat run INPUT --out DIR``: every stage, end to end."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``run`` to the root app."""
+
+    @app.command("run")
+    def run_command(
+        input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="evaluation .yaml, .json or .xlsx")],
+        out: Annotated[Path, typer.Option("--out", help="output folder (appears atomically)")],
+        lang: Annotated[str, typer.Option("--lang", help="document languages: kk, ru or kk,ru")] = "kk,ru",
+        pdf: Annotated[bool, typer.Option("--pdf", help="also make PDF copies with LibreOffice")] = False,
+        jobs: Annotated[int, typer.Option("--jobs", min=1, help="worker processes")] = os.cpu_count() or 1,
+        keys: Annotated[Optional[Path], typer.Option(
+            "--keys", help="folder of signers' .p12 keys with people.json; passwords from "
+                           "QUJAT_KEY_PASSWORD[_<NAME>] or a prompt")] = None,
+        demo_keys: Annotated[Optional[Path], typer.Option(
+            "--demo-keys", help="make test keys (NOT NCA RK) for the evaluation's people in this folder "
+                                "and sign with them")] = None,
+        embed: Annotated[bool, typer.Option("--embed", help="sign inside each DOCX (ECMA-376) "
+                                            "instead of detached .p7s files")] = False,
+        registry_url: Annotated[str, typer.Option(
+            "--registry-url", envvar="QUJAT_REGISTRY_URL",
+            help="base URL of the document registry for the QR link")] = "https://registry.invalid/documents/",
+        deliver_to: Annotated[Optional[str], typer.Option(
+            "--to", help="deliver to file://, webdav(s)://, smtp(s)://, s3:// or https:// after signing")] = None,
+        overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing output folder")] = False,
+    ) -> None:
+        """Validate, evaluate, fill every form, add QR codes, sign and deliver."""
+        from pipeline.commands.generate import parse_langs
+        from pipeline.errors import UsageError
+        from pipeline.run import RunOptions, run
+
+        if keys is not None and demo_keys is not None:
+            raise UsageError("give --keys or --demo-keys, not both")
+        options = RunOptions(langs=parse_langs(lang), pdf=pdf, jobs=jobs, keys=keys or demo_keys,
+                             demo_keys=demo_keys is not None, embed=embed, registry_url=registry_url,
+                             deliver_to=deliver_to, overwrite=overwrite)
+        summary = run(input_file, out, options, notify=lambda text: typer.echo(text, err=True))
+        typer.echo(f"{summary.documents} documents -> {out} (manifest.json)")
+        if options.keys is not None:
+            typer.echo(f"{summary.signed} signatures made; {len(summary.unsigned)} required signatures "
+                       "still missing" + (": " + "; ".join(summary.unsigned[:5]) if summary.unsigned else ""))
+        if summary.delivered is not None:
+            typer.echo(f"{summary.delivered} documents delivered to {deliver_to}")

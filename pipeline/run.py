@@ -1,0 +1,228 @@
+"""``qujat run``: the whole pipeline for one evaluation file.
+
+read → validate → evaluate → generate → QR codes → PDF → sign → register/deliver.
+
+Every stage works inside one temporary sibling of the output folder, which is renamed into
+place only when all stages succeeded: a failure at any stage leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.fsio import atomic_directory
+from pipeline.model import Evaluation, Person
+
+__all__ = ["RunOptions", "RunSummary", "evaluation_people", "run"]
+
+# Whose EDS data the second QR code carries: the most senior required signer of the document.
+OFFICIAL_ROLES = (
+    "authorised_person", "first_head", "superior", "commission_chair", "evaluator",
+    "direct_manager", "hr", "commission_secretary", "commission_member", "employee", "witness",
+)
+DEFAULT_REGISTRY_URL = "https://registry.invalid/documents/"
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What ``qujat run`` does beyond generating the forms."""
+
+    langs: tuple[str, ...] = ("kk", "ru")
+    pdf: bool = False
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    keys: Path | None = None            # folder of .p12 files with people.json (as `keys demo` writes)
+    demo_keys: bool = False             # create demo keys for the evaluation's people in ``keys``
+    embed: bool = False                 # sign inside the DOCX instead of detached .p7s
+    registry_url: str = DEFAULT_REGISTRY_URL
+    deliver_to: str | None = None       # a transport URL (file://, webdav://, smtp://, s3://, https://)
+    overwrite: bool = False
+
+
+@dataclass
+class RunSummary:
+    documents: int = 0
+    signed: int = 0
+    unsigned: list[str] = field(default_factory=list)   # "path: role" still waiting for a signature
+    pdfs: int = 0
+    delivered: int | None = None
+
+
+def _people(evaluation: Evaluation) -> Iterable[tuple[Person, str]]:
+    yield evaluation.hr, "hr"
+    commission = evaluation.commission
+    if commission is not None:
+        for member in commission.members:
+            yield member, {"chair": "commission_chair", "secretary": "commission_secretary"}.get(
+                member.role, "commission_member")
+        if commission.approved_by is not None:
+            yield commission.approved_by, "authorised_person"
+    for employee in evaluation.employees:
+        yield employee, "employee"
+        yield employee.direct_manager, "direct_manager"
+        if employee.superior is not None:
+            yield employee.superior, "superior"
+        if employee.acquaintance is not None:
+            for witness in employee.acquaintance.witnesses:
+                yield witness, "witness"
+        if employee.calibration is not None:
+            for participant in employee.calibration.participants:
+                yield participant, "calibration_participant"
+
+
+def evaluation_people(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Everyone named in the evaluation who has an IIN, once each, with all their roles."""
+    people: dict[str, dict[str, Any]] = {}
+    for person, role in _people(evaluation):
+        if not person.iin:
+            continue
+        entry = people.setdefault(person.iin, {"id": person.id, "full_name": person.full_name,
+                                               "iin": person.iin, "roles": []})
+        if role not in entry["roles"]:
+            entry["roles"].append(role)
+    return list(people.values())
+
+
+def _make_demo_keys(evaluation: Evaluation, directory: Path, notify: Notify) -> None:
+    from signing.demo import DEMO_ORGANISATION, DemoPerson, make_demo
+    from signing.identity import Bin, Iin
+
+    bin_ = Bin(evaluation.organisation.bin) if evaluation.organisation.bin else None
+    people = [DemoPerson(id=p["id"], full_name=p["full_name"], iin=Iin(p["iin"]), roles=tuple(p["roles"]),
+                         organisation=evaluation.organisation.name_ru if bin_ else DEMO_ORGANISATION, bin=bin_)
+              for p in evaluation_people(evaluation)]
+    if not people:
+        raise InputError("no one in the evaluation has an IIN: demo keys cannot be matched to signers")
+    make_demo(directory, people)
+    notify(f"demo keys for {len(people)} people -> {directory} (NOT NCA RK keys; password in README.txt)")
+
+
+def _load_signers(directory: Path, password: bytes | None) -> list[Any]:
+    """Every usable key of ``directory`` (listed in people.json), vetted before any work starts."""
+    from signing.software import SoftwareSigner
+
+    index = directory / "people.json"
+    if not index.is_file():
+        raise InputError(f"{directory}: no people.json here (lay keys out as `qujat keys demo` does)")
+    try:
+        people = json.loads(index.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(f"{index}: not valid JSON: {exc}") from None
+    return [SoftwareSigner.from_p12(directory / str(entry["file"]), password) for entry in people.values()]
+
+
+def _official(doc: dict[str, Any], by_iin: dict[str, Any]) -> Any | None:
+    signers = [s for s in doc.get("signers", []) if str(s.get("iin")) in by_iin]
+    signers.sort(key=lambda s: OFFICIAL_ROLES.index(s["role"]) if s.get("role") in OFFICIAL_ROLES
+                 else len(OFFICIAL_ROLES))
+    return by_iin[str(signers[0]["iin"])] if signers else None
+
+
+def _add_qr_codes(folder: Path, signers: list[Any], when: dt.datetime, registry_url: str) -> None:
+    """Registry link and the official's EDS data into each DOCX header, before signing."""
+    from pipeline.forms.manifest import sha256_file
+    from pipeline.fsio import atomic_write_bytes
+    from pipeline.stamp.header import add_official_qr_codes
+    from signing.manifest import locked_manifest
+
+    by_iin = {str(s.identity.iin): s for s in signers if s.identity.iin is not None}
+    with locked_manifest(folder / "manifest.json") as manifest:
+        for doc in manifest.documents:
+            official = _official(doc, by_iin)
+            if official is None or not doc["path"].endswith(".docx"):
+                continue
+            path = folder / doc["path"]
+            atomic_write_bytes(path, add_official_qr_codes(
+                path.read_bytes(), registry_base_url=registry_url, document_id=doc["document_id"],
+                certificate=official.certificate, signing_time=when, lang=doc.get("lang", "kk")))
+            doc["sha256"] = sha256_file(path)
+        manifest.save()
+
+
+def _add_pdfs(folder: Path, jobs: int) -> int:
+    from pipeline.forms.manifest import sha256_file
+    from pipeline.render.pdf import convert_to_pdf
+    from signing.manifest import locked_manifest
+
+    with locked_manifest(folder / "manifest.json") as manifest:
+        docs = [doc for doc in manifest.documents if doc["path"].endswith(".docx")]
+        pdfs = convert_to_pdf([folder / doc["path"] for doc in docs], jobs=jobs)
+        for doc, pdf in zip(docs, pdfs):
+            doc["pdf"] = {"path": pdf.relative_to(folder.resolve()).as_posix(), "sha256": sha256_file(pdf)}
+        manifest.save()
+    return len(pdfs)
+
+
+def _sign(folder: Path, signers: list[Any], when: dt.datetime, embed: bool, summary: RunSummary,
+          notify: Notify) -> None:
+    from signing.documents import SignatureSpec, WrongSignerError, sign_folder
+    from signing.manifest import Manifest
+
+    for signer in signers:
+        try:
+            outcomes = sign_folder(folder, signer, SignatureSpec(embed=embed), now=when, notify=notify)
+        except WrongSignerError:
+            continue   # a key of someone who signs nothing in this evaluation
+        summary.signed += sum(1 for o in outcomes if o.action != "already signed")
+    manifest = Manifest.load(folder / "manifest.json")
+    for doc in manifest.documents:
+        done = {(str(s.get("iin")), s.get("role")) for s in doc.get("signatures", [])}
+        summary.unsigned += [f"{doc['path']}: {s['role']}" for s in doc.get("signers", [])
+                             if (str(s.get("iin")), s.get("role")) not in done]
+
+
+def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
+        notify: Notify = lambda _: None, now: dt.datetime | None = None) -> RunSummary:
+    """Run every stage for ``input_path`` into ``out_dir``; see the module docstring."""
+    from pipeline.commands.evaluate import checked_result
+    from pipeline.forms.generate import generate
+    from pipeline.profile import load_profile
+    from pipeline.read import load_evaluation
+    from pipeline.rules.calendar import WorkingCalendar
+
+    evaluation, source = load_evaluation(input_path)
+    profile = load_profile(evaluation.profile)
+    result = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
+    when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    summary = RunSummary()
+    signers: list[Any] = []
+    if options.keys is not None:
+        password = None
+        if options.demo_keys:
+            from signing.demo import DEMO_PASSWORD
+
+            if not (options.keys / "people.json").is_file():
+                _make_demo_keys(evaluation, options.keys, notify)
+            password = DEMO_PASSWORD.encode()
+        signers = _load_signers(options.keys, password)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not options.overwrite:
+        raise InputError(f"{out_dir} already exists; pass --overwrite to replace it")
+    with atomic_directory(out_dir, replace=options.overwrite) as work:
+        entries = generate(evaluation, profile, result, work, langs=options.langs, jobs=options.jobs,
+                           replace=True)
+        summary.documents = len(entries)
+        notify(f"generated {len(entries)} documents")
+        if signers:
+            _add_qr_codes(work, signers, when, options.registry_url)
+        if options.pdf:
+            summary.pdfs = _add_pdfs(work, options.jobs)
+            notify(f"converted {summary.pdfs} documents to PDF")
+        if signers:
+            _sign(work, signers, when, options.embed, summary, notify)
+            notify(f"{summary.signed} signatures; {len(summary.unsigned)} still to be signed")
+    if options.deliver_to:
+        from pipeline.deliver.worker import deliver_folder
+
+        delivery = deliver_folder(out_dir, options.deliver_to, unsigned=not signers)
+        summary.delivered = delivery.delivered
+        notify(f"delivered {delivery.delivered} documents to {delivery.destination}")
+    return summary
