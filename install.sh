@@ -20,3 +20,5 @@ fi
 extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
 python3 -m pip install -q --disable-pip-version-check -e ".${extra}"
+# pyenv only sees the new `qujat` script after a rehash
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
