@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TERMS = ROOT / "pipeline" / "terms.yaml"
 LANGS = ("kk", "ru")
 FONT = "Times New Roman"
-RIGHT_BLOCK_INDENT = Cm(9.0)
+RIGHT_BLOCK_INDENT = Cm(9.0)                 # portrait; landscape sheets indent by half the body + 0.75 cm
+NARROW_CELL_MARGIN = Cm(0.1)                # left/right cell margin of the wide quarterly tables
 BLANK = "{{ B }}"
 FIXED_TIME = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)   # the context's blank line
 
@@ -52,6 +53,7 @@ class Builder:
         self._page(landscape)
         self._styles()
         self.body_width = (29.7 if landscape else 21.0) - 3.0 - 1.5
+        self.right_indent = Cm(self.body_width / 2 + 0.75) if landscape else RIGHT_BLOCK_INDENT
         # python-docx's default template starts with one empty paragraph: reuse it
         self._first: Paragraph | None = self.doc.paragraphs[0] if self.doc.paragraphs else None
 
@@ -136,18 +138,18 @@ class Builder:
 
     def appendix_header(self) -> None:
         self.tag("{%p if appendix_header %}")
-        self.para("{{ appendix_header }}", indent=RIGHT_BLOCK_INDENT, style="Table Text")
-        self.para(self.label("form_word"), indent=RIGHT_BLOCK_INDENT, before=6, style="Table Text")
+        self.para("{{ appendix_header }}", indent=self.right_indent, style="Table Text")
+        self.para(self.label("form_word"), indent=self.right_indent, before=6, style="Table Text")
         self.tag("{%p endif %}")
 
     def approval(self) -> None:
         self.tag("{%p if approver %}")
-        self.para(self.label("approve"), indent=RIGHT_BLOCK_INDENT, before=12)
-        self.para("{{ approver.label }}", indent=RIGHT_BLOCK_INDENT)
-        self.para("{{ approver.name }}", indent=RIGHT_BLOCK_INDENT, before=6)
-        self.para(self.label("name_caption"), indent=RIGHT_BLOCK_INDENT, style="Caption Line")
-        self.para(f"{self.label('date_word')} {{{{ approver.date }}}}", indent=RIGHT_BLOCK_INDENT)
-        self.para(f"{self.label('sign_word')} {BLANK}", indent=RIGHT_BLOCK_INDENT)
+        self.para(self.label("approve"), indent=self.right_indent, before=12)
+        self.para("{{ approver.label }}", indent=self.right_indent)
+        self.para("{{ approver.name }}", indent=self.right_indent, before=6)
+        self.para(self.label("name_caption"), indent=self.right_indent, style="Caption Line")
+        self.para(f"{self.label('date_word')} {{{{ approver.date }}}}", indent=self.right_indent)
+        self.para(f"{self.label('sign_word')} {BLANK}", indent=self.right_indent)
         self.tag("{%p endif %}")
 
     def title(self, text: str, *, before: float = 12) -> None:
@@ -170,11 +172,14 @@ class Builder:
     def table(self, header: list[list[tuple[str, int]]], widths: list[float], *,
               loop: str | None = None, body: list[str | list[str]] | None = None,
               static_rows: list[list[str]] = (), footer_rows: list[list[tuple[str, int]]] = (),
-              borders: bool = True, header_repeat: bool = True, bold_header: bool = True) -> Table:
+              borders: bool = True, header_repeat: bool = True, bold_header: bool = True,
+              narrow: bool = False) -> Table:
         """A table: header rows (text, column span), then an optional ``{%tr for %}`` row.
 
         A header cell whose text is ``None`` continues the cell above it (vertical merge), as the
         two-row headers of the 2023 sheets print «№», «НМИ атауы» … across both rows.
+        ``narrow``: 0.1 cm cell margins and the last header row (the quarter labels) in 10 pt, so
+        eight quarter columns fit a landscape A4 without breaking a word.
         """
         ncols = len(widths)
         scale = self.body_width / sum(widths)
@@ -185,7 +190,10 @@ class Builder:
             table.style = self.doc.styles["Table Grid"]
         self._fixed_layout(table, widths)
         table.autofit = False
-        for spec in header:
+        if narrow:
+            self._cell_margins(table, NARROW_CELL_MARGIN)
+        for index, spec in enumerate(header):
+            small = narrow and len(header) > 1 and index == len(header) - 1
             row = self._row(table, widths)
             col = 0
             for text, span in spec:
@@ -196,7 +204,8 @@ class Builder:
                     above = table.rows[len(table.rows) - 2].cells[col]
                     above.merge(cell)
                 else:
-                    self._cell_text(cell, text, bold=bold_header, center=True)
+                    self._cell_text(cell, text, bold=bold_header, center=True,
+                                    style="Caption Line" if small else "Table Text")
                 col += span
             if header_repeat:
                 self._row_flag(row, "w:tblHeader")
@@ -255,12 +264,29 @@ class Builder:
         flag = OxmlElement(name)
         tr_pr.append(flag)
 
-    def _cell_text(self, cell, text: str | list[str], *, bold: bool = False, center: bool = False) -> None:
+    @staticmethod
+    def _cell_margins(table: Table, margin) -> None:
+        """Left/right cell margins of the whole table (``w:tblCellMar`` after ``w:tblLayout``)."""
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("w:left", "w:right"):
+            edge = OxmlElement(side)
+            edge.set(qn("w:w"), str(int(margin / 635)))
+            edge.set(qn("w:type"), "dxa")
+            margins.append(edge)
+        tbl_pr = table._tbl.tblPr
+        layout = tbl_pr.find(qn("w:tblLayout"))
+        if layout is not None:
+            layout.addnext(margins)
+        else:
+            tbl_pr.append(margins)
+
+    def _cell_text(self, cell, text: str | list[str], *, bold: bool = False, center: bool = False,
+                   style: str = "Table Text") -> None:
         lines = text if isinstance(text, list) else [text]
         first = cell.paragraphs[0]
         for index, line in enumerate(lines):
             paragraph = first if index == 0 else cell.add_paragraph()
-            paragraph.style = self.doc.styles["Table Text"]
+            paragraph.style = self.doc.styles[style]
             if center:
                 paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if line:
@@ -445,7 +471,7 @@ def schedule_notice(b: Builder) -> None:
 
 def results_acquaintance(b: Builder) -> None:
     b.appendix_header()
-    b.title(b.label("title"), before=0)
+    b.title(b.label("title"))
     employee_fields(b)
     b.field("field_period", "{{ period.text }}")
     b.field("field_grade", "{{ result.grade }}")
@@ -458,8 +484,8 @@ def results_acquaintance(b: Builder) -> None:
 
 def results_notice(b: Builder) -> None:
     b.appendix_header()
-    b.para("{{ employee.full_name }}", indent=RIGHT_BLOCK_INDENT)
-    b.para("{{ employee.position }}", indent=RIGHT_BLOCK_INDENT)
+    b.para("{{ employee.full_name }}", indent=b.right_indent)
+    b.para("{{ employee.position }}", indent=b.right_indent)
     b.title(b.label("title"))
     b.para(f"{b.label('greeting')} {{{{ employee.full_name }}}}!", align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
     b.para(b.label("body"), align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
@@ -489,7 +515,7 @@ def work_plan_head(b: Builder) -> None:
                  (b.label("col_unit"), 1), (b.label("col_planned"), 4), (b.label("col_due"), 4),
                  (b.label("col_result"), 1)],
                 [(None, 1)] * 4 + quarters(b) + quarters(b) + [(None, 1)]],
-        widths=[1.0, 3.6, 3.8, 1.8] + [1.5] * 8 + [3.0],
+        widths=[1.0, 3.1, 3.6, 2.3] + [1.6] * 8 + [2.4], narrow=True,
         loop="k in kpis",
         body=["{{ k.n }}", "{{ k.title }}", "{{ k.source }}", "{{ k.unit }}"]
         + ["{{ k.planned_q[%d] }}" % q for q in range(4)]
@@ -510,7 +536,7 @@ def kpi_sheet_head(b: Builder) -> None:
         header=[[(b.label("col_no"), 1), (b.label("col_kpi"), 1), (b.label("col_unit"), 1),
                  (b.label("col_planned"), 4), (b.label("col_actual"), 4)],
                 [(None, 1)] * 3 + quarters(b) + quarters(b)],
-        widths=[1.0, 6.0, 2.2] + [1.9] * 8,
+        widths=[1.0, 8.6, 2.3] + [1.6] * 8, narrow=True,
         loop="k in kpis",
         body=["{{ k.n }}", "{{ k.title }}", "{{ k.unit }}"]
         + ["{{ k.planned_q[%d] }}" % q for q in range(4)]
@@ -520,7 +546,7 @@ def kpi_sheet_head(b: Builder) -> None:
     b.table(
         header=[[(b.label("col_no"), 1), (b.label("col_percent"), 4), (b.label("col_score"), 4)],
                 [(None, 1)] + quarters(b) + quarters(b)],
-        widths=[1.0] + [2.5] * 8,
+        widths=[1.0] + [3.0] * 8, narrow=True,
         loop="k in kpis",
         body=["{{ k.n }}"] + ["{{ k.percent_q[%d] }}" % q for q in range(4)]
         + ["{{ k.score_q[%d] }}" % q for q in range(4)],
@@ -535,7 +561,7 @@ def kpi_sheet_head(b: Builder) -> None:
 
 def ranking_sheet(b: Builder) -> None:
     b.appendix_header()
-    b.title(b.label("title"), before=0)
+    b.title(b.label("title"))
     b.field("field_evaluee", "{{ employee.full_name }}")
     b.field("field_evaluator", "{{ evaluator.full_name }}")
     b.field("field_period", "{{ period.text }}")
@@ -566,7 +592,7 @@ def ranking_sheet(b: Builder) -> None:
 
 def survey_360(b: Builder) -> None:
     b.appendix_header()
-    b.title(b.label("title"), before=0)
+    b.title(b.label("title"))
     b.field("field_evaluee", "{{ employee.full_name }}")
     b.para(b.label("dear"), align=WD_ALIGN_PARAGRAPH.CENTER, before=6)
     for key in ("intro_1", "intro_note", "intro_help", "intro_2", "intro_3", "intro_fill"):
@@ -584,7 +610,7 @@ def survey_360(b: Builder) -> None:
 def survey_360_report(b: Builder) -> None:
     b.appendix_header()
     b.title("{%% if employee.is_head %%}%s{%% else %%}%s{%% endif %%}"
-            % (b.label("title_head"), b.label("title_staff")), before=0)
+            % (b.label("title_head"), b.label("title_staff")))
     b.field("field_evaluee", "{{ employee.full_name }}")
     b.field("field_respondents", "{{ survey.respondents }}")
     b.para(before=6)

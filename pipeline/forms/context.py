@@ -24,7 +24,7 @@ from pipeline.profile import DocumentSpec, Profile
 from pipeline.rules.eligibility import is_head
 from pipeline.rules.result import EmployeeResult, EvaluationResult
 
-__all__ = ["BLANK", "clause_words", "document_context", "short_name"]
+__all__ = ["BLANK", "cell_label", "clause_words", "document_context", "short_name"]
 
 BLANK = "_______________"
 _EMPTY4 = ["", "", "", ""]
@@ -36,6 +36,11 @@ def short_name(full_name: str) -> str:
     if len(parts) < 2:
         return full_name
     return parts[0] + " " + "".join(f"{p[0]}." for p in parts[1:])
+
+
+def cell_label(label: str) -> str:
+    """A profile label as a table cell prints it: first letter capital (S2/S3 App. 4-8)."""
+    return label[:1].upper() + label[1:]
 
 
 def clause_words(clause: str, lang: str) -> str:
@@ -167,7 +172,7 @@ def _ranking(employee: Employee, profile: Profile, evaluation: Evaluation, res: 
     parameters = []
     for n, parameter in enumerate(rule.parameters, start=1):
         scores = [q.scores[parameter.key] for q in quarters if parameter.key in q.scores]
-        parameters.append({"n": n, "label": parameter.label[lang], "criteria": L.get(f"criteria_{n}", ""),
+        parameters.append({"n": n, "label": cell_label(parameter.label[lang]), "criteria": L.get(f"criteria_{n}", ""),
                            "score": number(sum(scores) / len(scores)) if scores else ""})
     computed = res.quarter_scores if res else {}
     quarter_rows = []
@@ -190,10 +195,10 @@ def _survey(profile: Profile, employee: Employee, res: EmployeeResult | None,
     head = is_head(employee, profile)
     competencies = rule.head_competencies if head else rule.staff_competencies
     bank = _questions()["head" if head else "staff"]
-    asked = [{"n": n, "label": c.label[lang], "questions": "\n".join(bank.get(c.key, {}).get(lang, []))}
+    asked = [{"n": n, "label": cell_label(c.label[lang]), "questions": "\n".join(bank.get(c.key, {}).get(lang, []))}
              for n, c in enumerate(competencies, start=1)]
     means = res.survey_360 if res else {}
-    results = [{"n": n, "label": c.label[lang], "score": number(means.get(c.key))}
+    results = [{"n": n, "label": cell_label(c.label[lang]), "score": number(means.get(c.key))}
                for n, c in enumerate(competencies, start=1)]
     respondents = len(employee.survey_360.respondents) if employee.survey_360 else 0
     return {"survey_competencies": asked, "survey_results": results,

@@ -30,7 +30,7 @@ from pipeline.forms.terms import audience
 from pipeline.fsio import atomic_directory, atomic_write_text
 from pipeline.model import Employee, Evaluation
 from pipeline.profile import DocumentSpec, Profile
-from pipeline.render.batch import RenderJob, iter_render
+from pipeline.render.batch import RenderJob, render_batch
 from pipeline.render.compile import CompiledTemplate
 from pipeline.render.merge import merge_docx
 from pipeline.rules.eligibility import is_head
@@ -144,8 +144,12 @@ def _meeting(directory: Path, planned: list[PlannedDocument], evaluation: Evalua
 
 def generate(evaluation: Evaluation, profile: Profile, result: EvaluationResult, out_dir: Path, *,
              langs: Sequence[str] = LANGS, pdf: bool = False, jobs: int = 1, replace: bool = False,
-             templates_root: Path = TEMPLATES_ROOT, now: dt.datetime | None = None) -> list[ManifestEntry]:
-    """Render every applicable document of ``evaluation`` into ``out_dir`` (atomically)."""
+             templates_root: Path = TEMPLATES_ROOT, now: dt.datetime | None = None,
+             progress: bool = False) -> list[ManifestEntry]:
+    """Render every applicable document of ``evaluation`` into ``out_dir`` (atomically).
+
+    ``jobs`` worker processes render in batches; ``progress`` shows a Rich bar on stderr.
+    """
     planned = plan_documents(evaluation, profile, result, langs)
     for form, lang in sorted({(doc.spec.form, doc.lang) for doc in planned}):
         CompiledTemplate.load(template_path(form, lang, templates_root))   # fail before any work
@@ -154,7 +158,7 @@ def generate(evaluation: Evaluation, profile: Profile, result: EvaluationResult,
                            doc.relpath)
                  for doc in planned]
     with atomic_directory(Path(out_dir), replace=replace) as temp:
-        rendered = {item.relpath: item for item in iter_render(jobs_list, temp, max(1, jobs))}
+        rendered = {item.relpath: item for item in render_batch(jobs_list, temp, max(1, jobs), progress)}
         entries = [_entry(doc, evaluation, profile, rendered[doc.relpath].sha256,
                           rendered[doc.relpath].template_sha256) for doc in planned]
         if evaluation.commission is not None and any(d.spec.scope == "commission" for d in planned):
