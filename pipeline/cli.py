@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "pipeline.commands.stamp",
     "pipeline.commands.signing",
     "pipeline.commands.run",
+    "pipeline.commands.handoff",
 )
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,1 @@
+"""Stage 8: the document registry, its append-only audit log and retention."""

@@ -1,0 +1,1 @@
+"""Stage 7: hand documents to document and archive systems, exactly once."""

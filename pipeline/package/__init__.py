@@ -1,0 +1,1 @@
+"""Stage 6: package a signed document as a ZIP container with a metadata passport."""
