@@ -56,12 +56,12 @@ def _data_path(data: Any, loc: tuple[str | int, ...], missing: bool) -> ModelPat
     path: list[str | int] = []
     current = data
     for index, part in enumerate(loc):
-        if isinstance(current, dict) and part in current or isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        present = (isinstance(current, dict) and part in current
+                   or isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current))
+        if present:
             current = current[part]
-        elif missing and index == len(loc) - 1:
-            pass
-        else:
-            continue
+        elif not (missing and index == len(loc) - 1):
+            continue   # a union tag, not a key of the data
         path.append(part)
     return tuple(path)
 
