@@ -5,12 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 need=()
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui python3-uno)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# the PDF pool drives LibreOffice over UNO from Debian's python3
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need+=(python3-uno)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
-fc-list 2>/dev/null | grep -q LiberationSerif || need+=(fonts-liberation)
+# Liberation 2.x: metric-compatible with Times New Roman and, unlike 1.x, has ә ғ қ ң ө ұ ү һ
+installed fonts-liberation2 || need+=(fonts-liberation2)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

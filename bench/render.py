@@ -8,7 +8,8 @@ Prints, from one run on this machine:
 * peak RSS (ru_maxrss of a child process) rendering a small vs a large batch to disk;
   it must not grow with the count;
 * ``render_batch`` with ``--jobs 2`` vs ``--jobs 1``;
-* LibreOffice PDF conversion, one vs two worker processes (``--pdf 0`` to skip).
+* LibreOffice PDF, the same documents through the long-lived UNO pool (first call and warm)
+  and through batch ``soffice --convert-to``, with ``--jobs 1`` and ``2`` (``--pdf 0`` to skip).
 
 Uses ``templates_kk/work_plan.docx`` and ``templates_kk/commission_protocol.docx``.
 Defaults finish in under two minutes; the full memory run is::
@@ -170,22 +171,49 @@ def parallel(count: int) -> None:
 
 
 def pdf(count: int) -> None:
-    from pipeline.render.pdf import convert_to_pdf, find_soffice
+    from pipeline.render.pdf import (
+        close_pool,
+        convert_to_pdf,
+        find_soffice,
+        find_uno_python,
+    )
 
     find_soffice()
-    print(f"== LibreOffice PDF of {count} work plans: one vs two soffice workers ==")
+    uno = find_uno_python() is not None
+    print(f"== LibreOffice PDF of the same {count} work plans: UNO pool vs batch --convert-to, --jobs 1 vs 2 ==")
     template = CompiledTemplate.load(PLAN)
+    rates: dict[tuple[str, int], float] = {}
     with tempfile.TemporaryDirectory() as work:
         paths = []
         for index in range(count):
             path = Path(work, f"plan{index}.docx")
             path.write_bytes(template.render(context(10, index)))
             paths.append(path)
-        for workers in (1, 2):
+
+        def timed(label: str, workers: int, engine: str) -> None:
             start = time.perf_counter()
-            convert_to_pdf(paths, jobs=workers, out_dir=Path(work, f"pdf{workers}"))
-            elapsed = time.perf_counter() - start
-            print(f"jobs {workers}: {count / elapsed:6.1f} docs/s ({elapsed * 1000 / count:.0f} ms/doc incl. start-up)")
+            convert_to_pdf(paths, jobs=workers, out_dir=Path(work, f"{label}-{workers}"), engine=engine)
+            rates[label, workers] = count / (time.perf_counter() - start)
+            print(f"--jobs {workers} {label:38s} {rates[label, workers]:6.1f} docs/s "
+                  f"({1000 / rates[label, workers]:4.0f} ms/doc)")
+
+        for workers in (1, 2):
+            timed("batch --convert-to (incl. start-up)", workers, "batch")
+            if uno:
+                close_pool()
+                timed("UNO pool, first call (incl. start-up)", workers, "uno")
+                timed("UNO pool, warm (same soffice)", workers, "uno")
+        close_pool()
+    for label in ("batch --convert-to (incl. start-up)", "UNO pool, warm (same soffice)"):
+        if (label, 2) in rates:
+            print(f"--jobs 2 vs 1, {label}: {rates[label, 2] / rates[label, 1]:.2f}x")
+    if uno:
+        for workers in (1, 2):
+            batch = rates["batch --convert-to (incl. start-up)", workers]
+            print(f"--jobs {workers}: UNO first call / batch {rates['UNO pool, first call (incl. start-up)', workers] / batch:.2f}x, "
+                  f"UNO warm / batch {rates['UNO pool, warm (same soffice)', workers] / batch:.2f}x")
+    else:
+        print("(python3-uno not available: UNO pool not measured)")
 
 
 def main() -> None:
@@ -194,13 +222,17 @@ def main() -> None:
     parser.add_argument("--rss-small", type=int, default=1000)
     parser.add_argument("--rss-large", type=int, default=10000, help="60000 for the full run")
     parser.add_argument("--parallel", type=int, default=4000, help="documents for the --jobs comparison")
-    parser.add_argument("--pdf", type=int, default=20, help="documents to convert to PDF (0: skip)")
+    parser.add_argument("--pdf", type=int, default=40, help="documents to convert to PDF (0: skip)")
+    parser.add_argument("--pdf-only", action="store_true", help="only the PDF figures")
     parser.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child is not None:
         rss_child(args.rss_child)
         return
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} (figures are noisy when > 0.5)")
+    if args.pdf_only:
+        pdf(args.pdf or 40)
+        return
     for path in (PLAN, PROTOCOL):
         if not path.is_file():
             sys.exit(f"missing template {path}")
