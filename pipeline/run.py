@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, Issue, UsageError
 from pipeline.fsio import atomic_directory
 from pipeline.model import Evaluation, Person
 
-__all__ = ["RunOptions", "RunSummary", "evaluation_people", "run"]
+__all__ = ["RunOptions", "RunSummary", "check_output_folder", "evaluation_people", "not_a_folder", "run",
+           "write_failed"]
 
 # Whose EDS data the second QR code carries: the most senior required signer of the document.
 OFFICIAL_ROLES = (
@@ -44,7 +45,10 @@ class RunOptions:
     embed: bool = False                 # sign inside the DOCX instead of detached .p7s
     registry_url: str = DEFAULT_REGISTRY_URL
     deliver_to: str | None = None       # a transport URL (file://, webdav://, smtp://, s3://, https://)
+    stamped: bool = True                # with keys: printable <name>.stamped.docx copies after signing
     overwrite: bool = False
+    progress: bool = False              # a Rich bar while rendering (the CLI: when stderr is a terminal)
+    templates: Path | None = None       # folder with templates_kk/ and templates_ru/ (default: bundled)
 
 
 @dataclass
@@ -161,6 +165,19 @@ def _add_pdfs(folder: Path, jobs: int) -> int:
     return len(pdfs)
 
 
+def _rehash_signed_packages(folder: Path) -> None:
+    """Signatures embedded in a DOCX change its bytes: record the SHA-256 of the signed file."""
+    from pipeline.forms.manifest import sha256_file
+    from signing.documents import KIND_EMBEDDED
+    from signing.manifest import locked_manifest
+
+    with locked_manifest(folder / "manifest.json") as manifest:
+        for doc in manifest.documents:
+            if any(s.get("kind") == KIND_EMBEDDED for s in doc.get("signatures", [])):
+                doc["sha256"] = sha256_file(folder / doc["path"])
+        manifest.save()
+
+
 def _sign(folder: Path, signers: list[Any], when: dt.datetime, embed: bool, summary: RunSummary,
           notify: Notify) -> None:
     from signing.documents import SignatureSpec, WrongSignerError, sign_folder
@@ -172,6 +189,8 @@ def _sign(folder: Path, signers: list[Any], when: dt.datetime, embed: bool, summ
         except WrongSignerError:
             continue   # a key of someone who signs nothing in this evaluation
         summary.signed += sum(1 for o in outcomes if o.action != "already signed")
+    if embed:
+        _rehash_signed_packages(folder)
     manifest = Manifest.load(folder / "manifest.json")
     for doc in manifest.documents:
         done = {(str(s.get("iin")), s.get("role")) for s in doc.get("signatures", [])}
@@ -179,15 +198,52 @@ def _sign(folder: Path, signers: list[Any], when: dt.datetime, embed: bool, summ
                              if (str(s.get("iin")), s.get("role")) not in done]
 
 
+def check_output_folder(out_dir: Path, overwrite: bool) -> None:
+    """Refuse, before any work, an output folder that exists (without ``overwrite``) or cannot be made."""
+    if out_dir.exists() and not overwrite:
+        raise UsageError(f"{out_dir} already exists; pass --overwrite to replace it")
+    existing = next((p for p in (out_dir.absolute(), *out_dir.absolute().parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise not_a_folder(out_dir, existing)
+
+
+def not_a_folder(path: Path, file: Path) -> InputError:
+    return InputError(issues=[Issue(location=str(path), key="output.not_folder", params={"parent": str(file)})])
+
+
+def write_failed(exc: OSError, out_dir: Path) -> InputError:
+    """An OS refusal to write (disk full, no permission) as a message naming the file.
+
+    A path inside the temporary sibling of ``out_dir`` is reported as ``out_dir`` itself.
+    """
+    name = str(exc.filename or "")
+    temporary = f"{os.sep}.{out_dir.name}." in name or Path(name).name.startswith(f".{out_dir.name}.")
+    return InputError(issues=[Issue(location=str(out_dir) if not name or temporary else name,
+                                    key="output.write_failed", params={"detail": exc.strerror or str(exc)})])
+
+
+def _add_stamped_copies(folder: Path, notify: Notify) -> None:
+    """A printable ``<name>.stamped.docx`` per signed DOCX, recorded as the document's ``stamped``."""
+    from pipeline.stamp.folder import stamp_manifest
+
+    notify(f"{stamp_manifest(folder)} printable stamped copies")
+
+
 def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
         notify: Notify = lambda _: None, now: dt.datetime | None = None) -> RunSummary:
     """Run every stage for ``input_path`` into ``out_dir``; see the module docstring."""
     from pipeline.commands.evaluate import checked_result
-    from pipeline.forms.generate import generate
+    from pipeline.forms.generate import TEMPLATES_ROOT, generate
     from pipeline.profile import load_profile
     from pipeline.read import load_evaluation
     from pipeline.rules.calendar import WorkingCalendar
 
+    out_dir = Path(out_dir)
+    check_output_folder(out_dir, options.overwrite)
+    if options.pdf:
+        from pipeline.render.pdf import find_soffice
+
+        find_soffice()      # no LibreOffice: say so before hours of rendering
     evaluation, source = load_evaluation(input_path)
     profile = load_profile(evaluation.profile)
     result = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
@@ -195,6 +251,8 @@ def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
     summary = RunSummary()
     signers: list[Any] = []
     if options.keys is not None:
+        if options.keys.exists() and not options.keys.is_dir():
+            raise not_a_folder(options.keys, options.keys)
         password = None
         if options.demo_keys:
             from signing.demo import DEMO_PASSWORD
@@ -203,22 +261,25 @@ def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
                 _make_demo_keys(evaluation, options.keys, notify)
             password = DEMO_PASSWORD.encode()
         signers = _load_signers(options.keys, password)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not options.overwrite:
-        raise InputError(f"{out_dir} already exists; pass --overwrite to replace it")
-    with atomic_directory(out_dir, replace=options.overwrite) as work:
-        entries = generate(evaluation, profile, result, work, langs=options.langs, jobs=options.jobs,
-                           replace=True)
-        summary.documents = len(entries)
-        notify(f"generated {len(entries)} documents")
-        if signers:
-            _add_qr_codes(work, signers, when, options.registry_url)
-        if options.pdf:
-            summary.pdfs = _add_pdfs(work, options.jobs)
-            notify(f"converted {summary.pdfs} documents to PDF")
-        if signers:
-            _sign(work, signers, when, options.embed, summary, notify)
-            notify(f"{summary.signed} signatures; {len(summary.unsigned)} still to be signed")
+    try:
+        with atomic_directory(out_dir, replace=options.overwrite) as work:
+            entries = generate(evaluation, profile, result, work, langs=options.langs, jobs=options.jobs,
+                               replace=True, progress=options.progress,
+                               templates_root=options.templates or TEMPLATES_ROOT)
+            summary.documents = len(entries)
+            notify(f"generated {len(entries)} documents")
+            if signers:
+                _add_qr_codes(work, signers, when, options.registry_url)
+            if options.pdf:
+                summary.pdfs = _add_pdfs(work, options.jobs)
+                notify(f"converted {summary.pdfs} documents to PDF")
+            if signers:
+                _sign(work, signers, when, options.embed, summary, notify)
+                notify(f"{summary.signed} signatures; {len(summary.unsigned)} still to be signed")
+                if options.stamped:
+                    _add_stamped_copies(work, notify)
+    except OSError as exc:          # disk full, no permission, a file where a folder should be
+        raise write_failed(exc, out_dir) from None
     if options.deliver_to:
         from pipeline.deliver.worker import deliver_folder
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pipeline.errors import UsageError
-from pipeline.forms.generate import LANGS, generate
+from pipeline.forms.generate import LANGS, TEMPLATES_ROOT, generate
 from pipeline.profile import load_profile
 
 __all__ = ["parse_langs", "register"]
@@ -31,19 +33,30 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="output directory (created atomically)")],
         lang: Annotated[str, typer.Option("--lang", help="document languages: kk, ru or kk,ru")] = "kk,ru",
         pdf: Annotated[bool, typer.Option("--pdf", help="also convert every DOCX to PDF (LibreOffice)")] = False,
-        jobs: Annotated[int, typer.Option("--jobs", min=1, help="worker processes")] = 1,
+        jobs: Annotated[int, typer.Option("--jobs", min=1, help="worker processes (default: all cores)")] = (
+            os.cpu_count() or 1),
         overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing output directory")] = False,
+        templates: Annotated[Path | None, typer.Option(
+            "--templates", help="folder with your own templates_kk/ and templates_ru/ "
+                                "(default: the bundled forms)")] = None,
     ) -> None:
         """Fill the forms of every employee and of the commission, with a manifest."""
         from pipeline.commands.evaluate import checked_result
         from pipeline.read import load_evaluation
+        from pipeline.render.pdf import find_soffice
         from pipeline.rules.calendar import WorkingCalendar
+        from pipeline.run import check_output_folder, write_failed
 
         langs = parse_langs(lang)
-        if out.exists() and not overwrite:
-            raise UsageError(f"{out} already exists; pass --overwrite to replace it")
+        check_output_folder(out, overwrite)
+        if pdf:
+            find_soffice()
         evaluation, source = load_evaluation(input_file)
         profile = load_profile(evaluation.profile)
         result = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
-        entries = generate(evaluation, profile, result, out, langs=langs, pdf=pdf, jobs=jobs, replace=overwrite)
+        try:
+            entries = generate(evaluation, profile, result, out, langs=langs, pdf=pdf, jobs=jobs, replace=overwrite,
+                               templates_root=templates or TEMPLATES_ROOT, progress=sys.stderr.isatty())
+        except OSError as exc:      # disk full, no permission, a file where a folder should be
+            raise write_failed(exc, out) from None
         typer.echo(f"{len(entries)} documents -> {out} (manifest.json)")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,11 +21,12 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="output folder (appears atomically)")],
         lang: Annotated[str, typer.Option("--lang", help="document languages: kk, ru or kk,ru")] = "kk,ru",
         pdf: Annotated[bool, typer.Option("--pdf", help="also make PDF copies with LibreOffice")] = False,
-        jobs: Annotated[int, typer.Option("--jobs", min=1, help="worker processes")] = os.cpu_count() or 1,
-        keys: Annotated[Optional[Path], typer.Option(
+        jobs: Annotated[int, typer.Option("--jobs", min=1, help="worker processes (default: all cores)")] = (
+            os.cpu_count() or 1),
+        keys: Annotated[Path | None, typer.Option(
             "--keys", help="folder of signers' .p12 keys with people.json; passwords from "
                            "QUJAT_KEY_PASSWORD[_<NAME>] or a prompt")] = None,
-        demo_keys: Annotated[Optional[Path], typer.Option(
+        demo_keys: Annotated[Path | None, typer.Option(
             "--demo-keys", help="make test keys (NOT NCA RK) for the evaluation's people in this folder "
                                 "and sign with them")] = None,
         embed: Annotated[bool, typer.Option("--embed", help="sign inside each DOCX (ECMA-376) "
@@ -32,9 +34,15 @@ def register(app: typer.Typer) -> None:
         registry_url: Annotated[str, typer.Option(
             "--registry-url", envvar="QUJAT_REGISTRY_URL",
             help="base URL of the document registry for the QR link")] = "https://registry.invalid/documents/",
-        deliver_to: Annotated[Optional[str], typer.Option(
+        deliver_to: Annotated[str | None, typer.Option(
             "--to", help="deliver to file://, webdav(s)://, smtp(s)://, s3:// or https:// after signing")] = None,
         overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing output folder")] = False,
+        stamped: Annotated[bool, typer.Option(
+            "--stamped/--no-stamped", help="when signing, also write a printable <name>.stamped.docx per "
+                                           "signed DOCX (listed as `stamped` in the manifest)")] = True,
+        templates: Annotated[Path | None, typer.Option(
+            "--templates", help="folder with your own templates_kk/ and templates_ru/ "
+                                "(default: the bundled forms)")] = None,
     ) -> None:
         """Validate, evaluate, fill every form, add QR codes, sign and deliver."""
         from pipeline.commands.generate import parse_langs
@@ -45,7 +53,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError("give --keys or --demo-keys, not both")
         options = RunOptions(langs=parse_langs(lang), pdf=pdf, jobs=jobs, keys=keys or demo_keys,
                              demo_keys=demo_keys is not None, embed=embed, registry_url=registry_url,
-                             deliver_to=deliver_to, overwrite=overwrite)
+                             deliver_to=deliver_to, overwrite=overwrite, progress=sys.stderr.isatty(),
+                             templates=templates, stamped=stamped)
         summary = run(input_file, out, options, notify=lambda text: typer.echo(text, err=True))
         typer.echo(f"{summary.documents} documents -> {out} (manifest.json)")
         if options.keys is not None:

@@ -41,7 +41,8 @@ _SCORE_COLUMNS = ("score", "quarter_scores.", "scores.")
 
 
 def example_path(profile_id: str) -> Path:
-    """``examples/<profile>/evaluation.yaml`` of the source tree."""
+    """``examples/<profile>/evaluation.yaml`` beside the packages: the source tree or, in an
+    installed wheel, the ``examples`` data package in site-packages."""
     return Path(__file__).resolve().parents[2] / "examples" / profile_id / "evaluation.yaml"
 
 
@@ -338,5 +339,12 @@ def write_workbook(profile: Profile, directory: Path, *, force: bool = False) ->
     example = example_path(profile.id)
     evaluation = load_evaluation(example)[0] if example.is_file() else None
     data, employees = build_workbook(profile, evaluation)
-    atomic_write_bytes(target, data)
+    if target.parent.exists() and not target.parent.is_dir():
+        raise InputError(issues=[Issue(location=str(target.parent), key="output.not_folder",
+                                       params={"parent": str(target.parent)})])
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as exc:      # a file on the way, no permission, disk full
+        raise InputError(issues=[Issue(location=str(target), key="output.write_failed",
+                                       params={"detail": exc.strerror or str(exc)})]) from None
     return target, employees
