@@ -4,7 +4,8 @@
 document whose required signers include the key's IIN (and role) gets a detached CAdES-BES
 ``<file>.p7s`` (a co-signature if the file exists), or with ``embed`` a signature inside the
 DOCX when :mod:`signing.ooxml` is installed. The manifest records who signed, as which role,
-with which certificate and when.
+with which certificate and when. :func:`sign_folder_externally` does the same through
+NCALayer or another external signer, whose person is known only from its first CMS.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from typing import Any
 from pipeline.errors import InputError, SigningError, UserError
 from pipeline.fsio import atomic_write_bytes
 from signing.cms import cosign, sign_detached, signed_by
+from signing.external import IdentifiedExternalSigner
 from signing.manifest import MANIFEST_NAME, Manifest, locked_manifest
 from signing.signer import Signer
 
-__all__ = ["SignOutcome", "SignatureSpec", "WrongSignerError", "embedder", "sign_folder"]
+__all__ = ["SignOutcome", "SignatureSpec", "WrongSignerError", "embedder", "sign_folder", "sign_folder_externally"]
 
 KIND_CMS = "cades-bes"
 KIND_EMBEDDED = "ooxml"
+AnySigner = Signer | IdentifiedExternalSigner
 
 
 class WrongSignerError(UserError):
@@ -66,7 +69,7 @@ def embedder() -> Callable[..., bytes] | None:
         raise SigningError(f"signing.ooxml cannot be loaded: {exc}") from exc
 
 
-def _record(manifest: Manifest, entry: dict[str, Any], signer: Signer, kind: str, output: Path,
+def _record(manifest: Manifest, entry: dict[str, Any], signer: AnySigner, kind: str, output: Path,
             when: datetime) -> dict[str, Any]:
     return {
         "role": entry.get("role"), "person": entry.get("person"), "name": signer.identity.name,
@@ -89,7 +92,7 @@ def _read_unchanged(manifest: Manifest, doc: dict[str, Any], check_hash: bool) -
     return path, data
 
 
-def _sign_cms(path: Path, data: bytes, signer: Signer, when: datetime) -> tuple[str, Path]:
+def _sign_cms(path: Path, data: bytes, signer: AnySigner, when: datetime) -> tuple[str, Path]:
     p7s = path.with_name(path.name + ".p7s")
     if p7s.exists():
         existing = p7s.read_bytes()
@@ -110,7 +113,7 @@ def _sign_embedded(doc: dict[str, Any], path: Path, data: bytes, signer: Signer,
     return "embedded"
 
 
-def sign_folder(folder: Path, signer: Signer, spec: SignatureSpec = SignatureSpec(), *,
+def sign_folder(folder: Path, signer: AnySigner, spec: SignatureSpec = SignatureSpec(), *,
                 now: datetime | None = None, notify: Callable[[str], None] = lambda _: None) -> list[SignOutcome]:
     """Sign every document of ``folder/manifest.json`` that waits for this key's person."""
     manifest_path = folder / MANIFEST_NAME
@@ -155,3 +158,41 @@ def sign_folder(folder: Path, signer: Signer, spec: SignatureSpec = SignatureSpe
             outcomes.append(SignOutcome(doc["path"], roles, action, output.name))
         manifest.save()
     return outcomes
+
+
+def _first_waiting(folder: Path, role: str | None) -> Path:
+    """The first document that still waits for a signature (as ``role``, if given)."""
+    manifest = Manifest.load(folder / MANIFEST_NAME)
+    for doc in manifest.documents:
+        done = {(str(s.get("iin")), s.get("role")) for s in doc["signatures"] if isinstance(s, dict)}
+        waiting = [s for s in doc["signers"] if isinstance(s, dict) and (role is None or s.get("role") == role)
+                   and (str(s.get("iin")), s.get("role")) not in done]
+        if waiting:
+            return manifest.document_path(doc)
+    raise InputError(f"{folder / MANIFEST_NAME}: no document waits for a signature"
+                     + (f" as {role}" if role else ""))
+
+
+def sign_folder_externally(folder: Path, signer: IdentifiedExternalSigner, spec: SignatureSpec = SignatureSpec(),
+                           *, notify: Callable[[str], None] = lambda _: None) -> list[SignOutcome]:
+    """:func:`sign_folder` through an external signer (NCALayer): detached ``.p7s`` only.
+
+    The signer's person is not known until it has signed: the first document still waiting
+    for a signature is signed first, and the certificate in that CMS says who signs (matched
+    to the required signers by IIN, as for a ``.p12``). That CMS is used if the person is a
+    required signer of that document, else dropped.
+    """
+    if spec.embed:
+        raise SigningError("embedded signatures need the raw signature of a .p12 key; an external signer "
+                           "(NCALayer) returns a whole CMS, so it signs detached .p7s files only")
+    if not (folder / MANIFEST_NAME).is_file():
+        raise InputError(f"{folder}: no {MANIFEST_NAME} here; run the generate stage first")
+    first = _first_waiting(folder, spec.role)
+    try:
+        data = first.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{first}: cannot read the document ({exc.strerror})") from None
+    identity = signer.learn(data)
+    notify(f"the external signer signs as {identity.name} "
+           f"(IIN {identity.iin.masked() if identity.iin else '-'}, certificate {identity.cert_serial})")
+    return sign_folder(folder, signer, spec, notify=notify)

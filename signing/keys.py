@@ -156,8 +156,8 @@ def load_p12(path: Path | str, password: bytes | None = None, *, at: datetime | 
     except ValueError:
         raise KeyRejected(
             "wrong password",
-            f"{path.name}: wrong password, or not a PKCS#12 file this program can read "
-            "(GOST keys: use the external signer)",
+            f"{path.name}: wrong password (set {password_variable(path)} or {PASSWORD_VARIABLE}), "
+            "or not a PKCS#12 file this program can read (GOST keys: use the external signer)",
         ) from None
     except Exception as exc:  # cryptography raises UnsupportedAlgorithm for exotic PBEs
         raise KeyRejected(

@@ -35,21 +35,50 @@ def keys_demo(
     typer.echo("Pass it through the environment: export QUJAT_KEY_PASSWORD=...")
 
 
+def _ncalayer_signer(url: str, shape: str, trust_cert: Path | None):
+    from pipeline.errors import UsageError
+    from signing.external import IdentifiedExternalSigner
+    from signing.ncalayer import NCALayerClient
+
+    if shape not in ("basics", "legacy"):
+        raise UsageError(f"--ncalayer-shape must be basics or legacy, not {shape!r}")
+    client = NCALayerClient(url, shape=shape, trust_cert=trust_cert)
+    return IdentifiedExternalSigner(lambda payload, digested: client.sign(payload, digested=digested))
+
+
 def sign(
     directory: Annotated[Path, typer.Argument(help="Evaluation folder with manifest.json.")],
-    key: Annotated[Path, typer.Option("--key", help="The signer's .p12 (password from "
-                   "QUJAT_KEY_PASSWORD[_<NAME>] or a prompt).")],
+    key: Annotated[Optional[Path], typer.Option("--key", help="The signer's .p12 (password from "
+                   "QUJAT_KEY_PASSWORD[_<NAME>] or a prompt).")] = None,
     role: Annotated[Optional[str], typer.Option("--role", help="Sign only as this role "
                     "(e.g. direct_manager); default: every role of the key's person.")] = None,
     embed: Annotated[bool, typer.Option("--embed", help="Sign inside each DOCX (ECMA-376) "
                      "instead of a detached .p7s.")] = False,
+    ncalayer: Annotated[bool, typer.Option("--ncalayer", help="Sign through NCALayer instead of a .p12 "
+                        "(tokens, GOST keys); the signer is whoever's certificate NCALayer returns.")] = False,
+    ncalayer_url: Annotated[str, typer.Option("--ncalayer-url", help="NCALayer's WebSocket address.")]
+    = "wss://127.0.0.1:13579",
+    ncalayer_shape: Annotated[str, typer.Option("--ncalayer-shape", help="NCALayer module: basics "
+                              "(kz.gov.pki.knca.basics) or legacy (commonUtils).")] = "basics",
+    ncalayer_cert: Annotated[Optional[Path], typer.Option("--ncalayer-cert", help="PEM certificate of "
+                             "NCALayer's local TLS endpoint, to trust it.")] = None,
 ) -> None:
     """Sign (or co-sign) every document of DIR/manifest.json that waits for this key's person."""
-    from signing.documents import SignatureSpec, sign_folder
+    from pipeline.errors import UsageError
+    from signing.documents import SignatureSpec, sign_folder, sign_folder_externally
     from signing.software import SoftwareSigner
 
-    signer = SoftwareSigner.from_p12(key)
-    outcomes = sign_folder(directory, signer, SignatureSpec(role=role, embed=embed), notify=_echo_err)
+    if (key is None) == (not ncalayer):
+        raise UsageError("give --key KEY.p12 or --ncalayer (one of them)")
+    if ncalayer and embed:
+        raise UsageError("--embed needs --key: NCALayer returns a whole CMS, so it signs detached .p7s files only")
+    spec = SignatureSpec(role=role, embed=embed)
+    if key is not None:
+        signer = SoftwareSigner.from_p12(key)
+        outcomes = sign_folder(directory, signer, spec, notify=_echo_err)
+    else:
+        signer = _ncalayer_signer(ncalayer_url, ncalayer_shape, ncalayer_cert)
+        outcomes = sign_folder_externally(directory, signer, spec, notify=_echo_err)
     identity = signer.identity
     typer.echo(f"Signer: {identity.name} (IIN {identity.iin.masked() if identity.iin else '-'}, "
                f"certificate {identity.cert_serial})")
@@ -62,7 +91,10 @@ def verify(
     ca: Annotated[Optional[Path], typer.Option("--ca", help="PEM file of trusted root certificates.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the statuses as JSON.")] = False,
 ) -> None:
-    """Check every signature and that each required signer signed; exit 0 only if all pass."""
+    """Check every signature, that each required signer signed, and each DOCX's EDS QR code.
+
+    Exit 0 only if every required signature is valid and every EDS QR code present matches.
+    """
     from pipeline.errors import InputError
     from signing.verify.cms import load_roots
     from signing.verify.documents import verify_path
@@ -84,9 +116,11 @@ def verify(
         if not ca:
             _echo_err("no --ca given: no signature can be trusted")
     failed = [report.document for report in reports if not report.ok]
-    if failed or not reports:
-        raise SignaturesNotValid(f"{len(failed)} of {len(reports)} documents failed verification"
-                                 if reports else "nothing to verify")
+    if not reports:
+        raise SignaturesNotValid("nothing to verify")
+    if failed:
+        shown = ", ".join(failed[:10]) + (f" and {len(failed) - 10} more" if len(failed) > 10 else "")
+        raise SignaturesNotValid(f"{len(failed)} of {len(reports)} documents failed verification: {shown}")
 
 
 def register(app: typer.Typer) -> None:

@@ -104,17 +104,36 @@ def qr_check(
 
 
 def stamp(
-    docx: Annotated[Path, typer.Argument(help="Signed DOCX (left unchanged).")],
-    lang: LangOption = "kk",
+    path: Annotated[Path, typer.Argument(help="A signed DOCX, or a folder: every signed DOCX in it "
+                                         "(with a .p7s beside it or signatures inside). Left unchanged.")],
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the stamp: kk or ru; default: "
+                                                "from the file name (.kk.docx/.ru.docx), else kk.")] = None,
     ca: CaOption = None,
 ) -> None:
     """Write <name>.stamped.docx: a printable copy with a visible EDS stamp per signer."""
-    from pipeline.errors import SigningError
+    from pipeline.errors import InputError, SigningError
     from pipeline.stamp.eds_stamp import write_stamped_copy
+    from pipeline.stamp.folder import lang_of, stamp_folder
     from signing.verify.errors import SignaturesNotValid
 
+    chosen = _lang(lang) if lang else None
+    roots = _roots(ca)
+    if path.is_dir():
+        outcomes = stamp_folder(path, lang=chosen, trusted_roots=roots)
+        if not outcomes:
+            raise InputError(f"{path}: no signed DOCX here (none has a .p7s beside it or signatures inside)")
+        for outcome in outcomes:
+            if outcome.target is not None:
+                typer.echo(f"Wrote {outcome.target}")
+            else:
+                typer.echo(f"  not stamped: {outcome.source}: {outcome.problem}", err=True)
+        refused = [o for o in outcomes if o.target is None]
+        if refused:
+            raise SignaturesNotValid(f"{len(refused)} of {len(outcomes)} signed documents not stamped: "
+                                     + ", ".join(str(o.source) for o in refused[:10]))
+        return
     try:
-        target = write_stamped_copy(_existing(docx), lang=_lang(lang), trusted_roots=_roots(ca))
+        target = write_stamped_copy(_existing(path), lang=chosen or lang_of(path), trusted_roots=roots)
     except SigningError as exc:
         raise SignaturesNotValid(str(exc)) from None
     typer.echo(f"Wrote {target}")

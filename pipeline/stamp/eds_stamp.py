@@ -1,7 +1,7 @@
 """The printable copy of a signed DOCX: a visible EDS stamp block per signer.
 
-Made AFTER signing, from the signed package, as a separate file ``<name>.stamped.docx``. The
-signed DOCX itself is never changed. The copy carries no signature parts (its
+Made AFTER signing, from the signed package and its detached ``<name>.docx.p7s`` if there is
+one, as a separate file ``<name>.stamped.docx``. The signed DOCX itself is never changed. The copy carries no signature parts (its
 ``document.xml`` differs from the signed one, so any signature in it would show as broken);
 it is what gets printed or shown, the signed file is what gets verified.
 """
@@ -19,13 +19,14 @@ from pipeline.errors import SigningError
 from pipeline.fsio import atomic_write_bytes
 from pipeline.ooxml.constants import RT
 from pipeline.ooxml.ns import qn
-from pipeline.ooxml.opc import OpcPackage, rels_name, serialize_part
+from pipeline.ooxml.opc import OpcError, OpcPackage, rels_name, serialize_part
 from pipeline.ooxml.xml import parse_xml
 from signing.ooxml.package_sig import find_origin, signature_parts
+from signing.verify.cms import validate_detached
 from signing.verify.ooxml import verify_package
 from signing.verify.status import SignatureStatus
 
-__all__ = ["LABELS", "KAZAKHSTAN_TIME", "make_stamped_copy", "stamped_path", "write_stamped_copy"]
+__all__ = ["KAZAKHSTAN_TIME", "LABELS", "detached_path", "make_stamped_copy", "stamped_path", "write_stamped_copy"]
 
 MAIN_DOCUMENT = "word/document.xml"
 KAZAKHSTAN_TIME = timezone(timedelta(hours=5))
@@ -105,19 +106,33 @@ def _strip_signatures(package: OpcPackage) -> None:
     package.set_rels("", [rel for rel in package.rels("") if rel.type != RT.ORIGIN])
 
 
+def _statuses(signed_docx: bytes, package: OpcPackage, roots: list[x509.Certificate],
+              detached: bytes | None) -> list[SignatureStatus]:
+    """Embedded signatures (unless there are none and a detached one is given), then detached ones."""
+    statuses = verify_package(signed_docx, roots) if detached is None or signature_parts(package) else []
+    if detached is not None:
+        statuses += validate_detached(detached, signed_docx, roots=roots, source="p7s")
+    return statuses
+
+
 def make_stamped_copy(signed_docx: bytes, *, lang: str = "kk", trusted_roots: Iterable[x509.Certificate] = (),
-                      zone: timezone = KAZAKHSTAN_TIME) -> bytes:
+                      zone: timezone = KAZAKHSTAN_TIME, detached: bytes | None = None) -> bytes:
     """The printable copy of ``signed_docx`` with one stamp block per intact signature.
 
-    Refuses (:class:`SigningError`) a package without signatures or with a signature that is
-    not intact, and, when ``trusted_roots`` are given, one that is not trusted.
+    The signatures are those embedded in the package and those of ``detached`` (the DER of a
+    ``.p7s`` over the file). Refuses (:class:`SigningError`) a document without signatures or
+    with a signature that is not intact, and, when ``trusted_roots`` are given, one that is
+    not trusted.
     """
     roots = list(trusted_roots)
-    statuses = verify_package(signed_docx, roots)
+    try:
+        package = OpcPackage.from_bytes(signed_docx)
+    except OpcError as exc:
+        raise SigningError(f"cannot stamp: not a readable package: {exc}") from None
+    statuses = _statuses(signed_docx, package, roots, detached)
     for status in statuses:
         if not status.intact or (roots and not status.trusted):
             raise SigningError(f"cannot stamp {status.source or 'the document'}: {status.reason}")
-    package = OpcPackage.from_bytes(signed_docx)
     document = parse_xml(package.read(MAIN_DOCUMENT))
     body = document.find(qn("w:body"))
     anchor = body.find(qn("w:sectPr"))
@@ -141,10 +156,18 @@ def stamped_path(signed_path: Path) -> Path:
     return signed_path.with_name(signed_path.stem + ".stamped" + signed_path.suffix)
 
 
+def detached_path(signed_path: Path) -> Path:
+    """``report.docx`` -> ``report.docx.p7s`` beside it."""
+    return signed_path.with_name(signed_path.name + ".p7s")
+
+
 def write_stamped_copy(signed_path: Path, *, lang: str = "kk",
                        trusted_roots: Iterable[x509.Certificate] = ()) -> Path:
-    """Write the printable copy of the signed file ``signed_path`` atomically; return its path."""
-    target = stamped_path(Path(signed_path))
-    atomic_write_bytes(target, make_stamped_copy(Path(signed_path).read_bytes(), lang=lang,
-                                                 trusted_roots=trusted_roots))
+    """Write the printable copy of the signed file ``signed_path`` (and its ``.p7s``, if any)
+    atomically; return its path."""
+    signed_path = Path(signed_path)
+    p7s = detached_path(signed_path)
+    target = stamped_path(signed_path)
+    atomic_write_bytes(target, make_stamped_copy(signed_path.read_bytes(), lang=lang, trusted_roots=trusted_roots,
+                                                 detached=p7s.read_bytes() if p7s.is_file() else None))
     return target

@@ -1,5 +1,5 @@
-"""Verifying a file or an evaluation folder: every ``.p7s``, embedded DOCX signatures, and the
-manifest's required signers ("missing required signer")."""
+"""Verifying a file or an evaluation folder: every ``.p7s``, embedded DOCX signatures, the
+manifest's required signers ("missing required signer"), and the EDS QR code of each DOCX."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from cryptography import x509
 from pipeline.errors import SigningError
 from signing.manifest import Manifest, find_manifest
 from signing.verify.cms import Expectation, validate_detached
-from signing.verify.report import DocumentReport
+from signing.verify.qr import check_eds_qr
+from signing.verify.report import DocumentReport, QrVerdict
 from signing.verify.status import Indication, SignatureStatus
 
 __all__ = ["verify_document", "verify_path"]
@@ -55,6 +56,14 @@ def _expect_person(status: SignatureStatus, iins: frozenset[str] | None) -> Sign
                                reason=f"wrong person: signer {who} is not an expected signer")
 
 
+def _qr_verdict(docx: bytes, roots: list[x509.Certificate], detached: bytes | None) -> QrVerdict:
+    check = check_eds_qr(docx, trusted_roots=roots, detached=detached)
+    if check.absent:
+        return QrVerdict("no QR", check.problems)
+    name, serial = (check.eds.name, check.eds.cert_serial) if check.eds else (None, None)
+    return QrVerdict("match" if check.ok else "mismatch", check.problems, name, serial)
+
+
 def verify_document(path: Path, roots: list[x509.Certificate], *, label: str,
                     doc: dict[str, Any] | None = None) -> DocumentReport:
     """Every signature of the document at ``path`` (its ``.p7s`` and embedded ones)."""
@@ -67,10 +76,12 @@ def verify_document(path: Path, roots: list[x509.Certificate], *, label: str,
                               problem=f"cannot read the document ({exc.strerror})")
     statuses: list[SignatureStatus] = []
     p7s = path.with_name(path.name + ".p7s")
-    if p7s.is_file():
-        statuses += validate_detached(p7s.read_bytes(), content, roots=roots,
+    detached = p7s.read_bytes() if p7s.is_file() else None
+    if detached is not None:
+        statuses += validate_detached(detached, content, roots=roots,
                                       expected=Expectation(iins), source=f"{label}.p7s")
-    if path.suffix.lower() == ".docx" and _has_embedded(path):
+    is_docx = path.suffix.lower() == ".docx"
+    if is_docx and _has_embedded(path):
         verifier = _package_verifier()
         if verifier is None:
             statuses.append(SignatureStatus(False, False, None, Indication.INDETERMINATE,
@@ -81,7 +92,8 @@ def verify_document(path: Path, roots: list[x509.Certificate], *, label: str,
     passed_iins = {str(s.signer.iin) for s in statuses if s.passed and s.signer and s.signer.iin}
     missing = tuple(f"{s.get('role')} ({s.get('name') or s.get('person')})"
                     for s in signers if str(s.get("iin")) not in passed_iins)
-    return DocumentReport(label, tuple(statuses), missing, in_manifest=doc is not None)
+    qr = _qr_verdict(content, roots, detached) if is_docx else None
+    return DocumentReport(label, tuple(statuses), missing, in_manifest=doc is not None, qr=qr)
 
 
 def _label(path: Path, base: Path) -> str:

@@ -22,9 +22,11 @@ from signing.verify.cms import validate_detached
 from signing.verify.ooxml import verify_package
 from signing.verify.status import SignatureStatus
 
-__all__ = ["QrCheck", "check_eds_qr", "decode_image", "header_qr_texts"]
+__all__ = ["NO_EDS_QR", "QrCheck", "check_eds_qr", "decode_image", "header_qr_texts"]
 
 MAIN_DOCUMENT = "word/document.xml"
+NO_EDS_QR = "no EDS QR code found"
+UNREADABLE = "not a readable package"
 
 
 def decode_image(image_bytes: bytes) -> list[str]:
@@ -66,6 +68,11 @@ class QrCheck:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def absent(self) -> bool:
+        """No EDS QR code to compare: none in the header, or the file is not a readable package."""
+        return self.eds is None and len(self.problems) == 1 and self.problems[0].startswith((NO_EDS_QR, UNREADABLE))
+
 
 def _eds_payloads(texts: Iterable[str]) -> list[EdsQrData]:
     payloads = []
@@ -106,10 +113,10 @@ def check_eds_qr(docx_bytes: bytes, texts: Iterable[str] | None = None,
         document_xml = package.read(MAIN_DOCUMENT)
         texts = header_qr_texts(docx_bytes) if texts is None else list(texts)
     except OpcError as exc:
-        return QrCheck(None, None, (f"not a readable package: {exc}",))
+        return QrCheck(None, None, (f"{UNREADABLE}: {exc}",))
     payloads = _eds_payloads(texts)
     if not payloads:
-        return QrCheck(None, None, ("no EDS QR code found",))
+        return QrCheck(None, None, (NO_EDS_QR,))
     eds = payloads[0]
     trusted_roots = list(trusted_roots)
     statuses = list(verify_package(docx_bytes, trusted_roots))

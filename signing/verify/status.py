@@ -20,6 +20,9 @@ class Indication(str, enum.Enum):
     INDETERMINATE = "INDETERMINATE"
 
 
+_VERDICTS = {Indication.PASSED: "valid", Indication.FAILED: "invalid", Indication.INDETERMINATE: "indeterminate"}
+
+
 @dataclass(frozen=True)
 class SignatureStatus:
     """One signature: is it intact, trusted, by the right person, and the bottom line."""
@@ -38,11 +41,17 @@ class SignatureStatus:
     def passed(self) -> bool:
         return self.indication is Indication.PASSED
 
+    @property
+    def verdict(self) -> str:
+        """``valid``, ``invalid`` or ``indeterminate`` (the indication in plain words)."""
+        return _VERDICTS[self.indication]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (IIN masked)."""
         return {
             "source": self.source,
             "kind": self.kind,
+            "verdict": self.verdict,
             "indication": self.indication.value,
             "reason": self.reason,
             "intact": self.intact,

@@ -1,7 +1,9 @@
 """Run the signing commands as ``qujat`` would: ``python cli_runner.py ARGS…``.
 
-Uses ``pipeline.cli.main`` when the root app already registers ``pipeline.commands.signing``;
-until then, an app with only these commands behind the same error boundary.
+An app with only ``pipeline.commands.signing`` and ``pipeline.commands.stamp`` behind the
+error boundary of ``pipeline.cli.main`` (same exit codes: usage 2, user error 1, other known
+errors 3), so that each call does not import every stage. ``test_run_e2e.py`` runs the real
+``python -m pipeline``.
 """
 
 from __future__ import annotations
@@ -12,21 +14,17 @@ import typer
 
 
 def _main() -> None:
-    try:
-        from pipeline import cli
-    except ImportError:
-        cli = None
-    if cli is not None and "pipeline.commands.signing" in cli.COMMAND_MODULES:
-        cli.main()
-        return
-    from pipeline.commands.signing import register
-    from pipeline.errors import QujatError, UserError
+    from pipeline.commands.signing import register as register_signing
+    from pipeline.commands.stamp import register as register_stamp
+    from pipeline.errors import QujatError, UsageError, UserError
 
     app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
-    register(app)
+    register_signing(app)
+    register_stamp(app)
     try:
-        code = app(args=sys.argv[1:], prog_name="qujat", standalone_mode=False)
-    except typer.Exit as exc:
+        app(args=sys.argv[1:], prog_name="qujat")
+    except UsageError as exc:
+        sys.stderr.write(f"qujat: {exc}\n")
         sys.exit(exc.exit_code)
     except UserError as exc:
         sys.stderr.write(exc.render("en") + "\n")
@@ -34,7 +32,6 @@ def _main() -> None:
     except QujatError as exc:
         sys.stderr.write(f"qujat: {exc}\n")
         sys.exit(3)
-    sys.exit(code or 0)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -33,3 +35,23 @@ def run_qujat(*args: str, env: dict[str, str] | None = None,
     full_env.update(env or {})
     return subprocess.run([sys.executable, str(CLI_RUNNER), *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd, check=False, stdin=subprocess.DEVNULL)
+
+
+def make_folder(root: Path, demo_dir: Path, docs: dict[str, list[str]]) -> Path:
+    """An evaluation folder with random "documents" under E001/ and a manifest naming their signers."""
+    people = json.loads((demo_dir / "people.json").read_text(encoding="utf-8"))
+    (root / "E001").mkdir(parents=True)
+    documents = []
+    for name, signers in docs.items():
+        data = os.urandom(3000) + name.encode()
+        (root / "E001" / name).write_bytes(data)
+        documents.append({
+            "path": f"E001/{name}", "form": name.split(".")[0], "lang": name.split(".")[1], "employee": "E001",
+            "sha256": hashlib.sha256(data).hexdigest(), "document_id": f"doc-{name}",
+            "signers": [{"role": people[p]["roles"][0], "person": p, "name": people[p]["name"],
+                         "iin": people[p]["iin"]} for p in signers],
+            "signatures": [],
+        })
+    (root / "manifest.json").write_text(json.dumps({"profile": "udp-2018", "documents": documents},
+                                                   ensure_ascii=False), encoding="utf-8")
+    return root

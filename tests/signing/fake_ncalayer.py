@@ -46,13 +46,19 @@ class FakeNCALayer:
             self.requests.append(request)
             connection.send(json.dumps(self._answer(request)))
 
+    def make_cms(self, data: bytes, *, digested: bool, encapsulate: bool) -> bytes:
+        """The CMS NCALayer answers with (subclasses may answer otherwise, e.g. with GOST)."""
+        if digested:
+            return sign_digest(data, self.signer)
+        return sign_detached(data, self.signer, encapsulate=encapsulate)
+
     def _answer(self, request: dict[str, Any]) -> dict[str, Any]:
         module, method, args = request.get("module"), request.get("method"), request.get("args")
         if module == "kz.gov.pki.knca.commonUtils" and method == "createCAdESFromBase64":
             storage, kind, data, attach = args
             if storage != "PKCS12" or kind != "SIGNATURE":
                 return {"code": "500", "message": "storage or key type not available"}
-            cms = sign_detached(base64.b64decode(data), self.signer, encapsulate=bool(attach))
+            cms = self.make_cms(base64.b64decode(data), digested=False, encapsulate=bool(attach))
             return {"code": "200", "responseObject": base64.b64encode(cms).decode()}
         if module == "kz.gov.pki.knca.basics" and method == "sign":
             params = args["signingParams"]
@@ -62,11 +68,9 @@ class FakeNCALayer:
             if wanted.get("iin") and wanted["iin"] != str(self.signer.identity.iin):
                 return {"status": False, "code": "500", "message": "no key for the requested IIN"}
             data = base64.b64decode(args["data"]) if params.get("decode", True) else args["data"].encode()
-            if params.get("digested"):
-                if len(data) != hashlib.sha256().digest_size:
-                    return {"status": False, "code": "500", "message": "digest must be SHA-256"}
-                cms = sign_digest(data, self.signer)
-            else:
-                cms = sign_detached(data, self.signer, encapsulate=bool(params.get("encapsulate")))
+            if params.get("digested") and len(data) != hashlib.sha256().digest_size:
+                return {"status": False, "code": "500", "message": "digest must be SHA-256"}
+            cms = self.make_cms(data, digested=bool(params.get("digested")),
+                                encapsulate=bool(params.get("encapsulate")))
             return {"status": True, "body": {"result": [base64.b64encode(cms).decode()]}}
         return {"status": False, "code": "404", "message": f"unknown module/method {module}/{method}"}

@@ -4,39 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
-from cms_kit import KEY_PASSWORD, openssl_verify, run_qujat
+from cms_kit import KEY_PASSWORD, make_folder, openssl_verify, run_qujat
 
 ENV = {"QUJAT_KEY_PASSWORD": KEY_PASSWORD}
 KPI = ["E001", "M001"]
 PROTOCOL = ["C001", "CM01", "CM02", "CM03", "CM04", "SEC1"]
 
 
-def _make_folder(root: Path, demo_dir: Path, docs: dict[str, list[str]]) -> Path:
-    people = json.loads((demo_dir / "people.json").read_text(encoding="utf-8"))
-    (root / "E001").mkdir(parents=True)
-    documents = []
-    for name, signers in docs.items():
-        data = os.urandom(3000) + name.encode()
-        (root / "E001" / name).write_bytes(data)
-        documents.append({
-            "path": f"E001/{name}", "form": name.split(".")[0], "lang": name.split(".")[1], "employee": "E001",
-            "sha256": hashlib.sha256(data).hexdigest(), "document_id": f"doc-{name}",
-            "signers": [{"role": people[p]["roles"][0], "person": p, "name": people[p]["name"],
-                         "iin": people[p]["iin"]} for p in signers],
-            "signatures": [],
-        })
-    (root / "manifest.json").write_text(json.dumps({"profile": "udp-2018", "documents": documents},
-                                                   ensure_ascii=False), encoding="utf-8")
-    return root
-
-
 @pytest.fixture()
 def folder(tmp_path: Path, demo_dir: Path) -> Path:
-    return _make_folder(tmp_path / "eval", demo_dir, {"kpi_sheet.kk.docx": KPI, "protocol.ru.docx": PROTOCOL})
+    return make_folder(tmp_path / "eval", demo_dir, {"kpi_sheet.kk.docx": KPI, "protocol.ru.docx": PROTOCOL})
 
 
 def _sign(folder: Path, demo_dir: Path, person: str, *extra: str):
