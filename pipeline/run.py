@@ -28,7 +28,7 @@ OFFICIAL_ROLES = (
     "authorised_person", "first_head", "superior", "commission_chair", "evaluator",
     "direct_manager", "hr", "commission_secretary", "commission_member", "employee", "witness",
 )
-DEFAULT_REGISTRY_URL = "https://registry.invalid/documents/"
+DEFAULT_LINK_BASE_URL = "https://registry.invalid/documents/"
 
 Notify = Callable[[str], None]
 
@@ -43,7 +43,7 @@ class RunOptions:
     keys: Path | None = None            # folder of .p12 files with people.json (as `keys demo` writes)
     demo_keys: bool = False             # create demo keys for the evaluation's people in ``keys``
     embed: bool = False                 # sign inside the DOCX instead of detached .p7s
-    registry_url: str = DEFAULT_REGISTRY_URL
+    link_base_url: str = DEFAULT_LINK_BASE_URL   # the QR link: base URL + document id
     deliver_to: str | None = None       # a transport URL (file://, webdav://, smtp://, s3://, https://)
     stamped: bool = True                # with keys: printable <name>.stamped.docx copies after signing
     overwrite: bool = False
@@ -130,7 +130,7 @@ def _official(doc: dict[str, Any], by_iin: dict[str, Any]) -> Any | None:
     return by_iin[str(signers[0]["iin"])] if signers else None
 
 
-def _add_qr_codes(folder: Path, signers: list[Any], when: dt.datetime, registry_url: str) -> None:
+def _add_qr_codes(folder: Path, signers: list[Any], when: dt.datetime, link_base_url: str) -> None:
     """Registry link and the official's EDS data into each DOCX header, before signing."""
     from pipeline.forms.manifest import sha256_file
     from pipeline.fsio import atomic_write_bytes
@@ -145,7 +145,7 @@ def _add_qr_codes(folder: Path, signers: list[Any], when: dt.datetime, registry_
                 continue
             path = folder / doc["path"]
             atomic_write_bytes(path, add_official_qr_codes(
-                path.read_bytes(), registry_base_url=registry_url, document_id=doc["document_id"],
+                path.read_bytes(), registry_base_url=link_base_url, document_id=doc["document_id"],
                 certificate=official.certificate, signing_time=when, lang=doc.get("lang", "kk")))
             doc["sha256"] = sha256_file(path)
         manifest.save()
@@ -269,7 +269,7 @@ def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
             summary.documents = len(entries)
             notify(f"generated {len(entries)} documents")
             if signers:
-                _add_qr_codes(work, signers, when, options.registry_url)
+                _add_qr_codes(work, signers, when, options.link_base_url)
             if options.pdf:
                 summary.pdfs = _add_pdfs(work, options.jobs)
                 notify(f"converted {summary.pdfs} documents to PDF")

@@ -1,15 +1,17 @@
 """The document registry: numbers, hashes, signatures, status history, deliveries.
 
 SQLAlchemy Core over SQLite (WAL, ``BEGIN IMMEDIATE`` so a writer holds the lock for the
-whole transaction) or PostgreSQL (same statements; the counter row is locked by
-``UPDATE … RETURNING``). Registration numbers come from one counter row per organisation
-and year, incremented in the transaction that inserts the document: a rolled-back
-registration gives its number back, so numbers have no gaps and no duplicates.
+whole transaction) or PostgreSQL (same statements, READ COMMITTED; the counter row is locked
+``FOR UPDATE`` before anything else of a registration, so registrations of one organisation
+and year run one after the other). Registration numbers come from one counter row per
+organisation and year, incremented in the transaction that inserts the document: a
+rolled-back registration gives its number back, so numbers have no gaps and no duplicates.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+from pipeline.archive import DEFAULT_NAME
 from pipeline.archive import audit
 from pipeline.archive.manifest import Manifest, ManifestDocument, read_manifest
 from pipeline.archive.schema import (
@@ -43,7 +47,6 @@ __all__ = [
     "default_location",
 ]
 
-DEFAULT_NAME = "qujat-registry.sqlite"
 STATUSES = ("generated", "signed", "queued", "delivered", "failed", "dead", "purged")
 
 
@@ -87,11 +90,24 @@ def default_location(out_dir: Path) -> Path:
     return out_dir.resolve().parent / DEFAULT_NAME
 
 
-def _url_for(location: str | Path) -> str:
+def _url_for(location: str | Path) -> URL:
+    """A SQLAlchemy URL; a plain path is a SQLite file, ``postgresql://`` means psycopg 3."""
     text = str(location)
-    if "://" in text:
-        return text
-    return f"sqlite:///{Path(text).resolve()}"
+    if "://" not in text:
+        return make_url(f"sqlite:///{Path(text).resolve()}")
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise InputError(issues=[Issue(location="--registry", key="handoff.registry_url",
+                                       value=_redact(text))]) from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _redact(text: str) -> str:
+    """``text`` (a URL) with the password between ``:`` and ``@`` replaced."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", text)
 
 
 def _sqlite_hooks(engine: Engine, *, writer: bool) -> None:
@@ -126,21 +142,35 @@ class Registry:
 
     def __init__(self, location: str | Path, *, clock: Callable[[], float] = time.time,
                  actor: str = "qujat") -> None:
-        self.url = _url_for(location)
+        url = _url_for(location)
+        self.url = url.render_as_string(hide_password=False)
         self.clock = clock
         self.actor = actor
-        url = make_url(self.url)
-        if url.get_backend_name() == "sqlite":
-            if url.database and url.database != ":memory:":
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(self.url, connect_args={"timeout": 60})
-            _sqlite_hooks(self.engine, writer=True)
-            self._reader = create_engine(self.url, connect_args={"timeout": 60})
-            _sqlite_hooks(self._reader, writer=False)
-        else:
-            self.engine = self._reader = create_engine(self.url, pool_pre_ping=True)
-        with self.transaction() as conn:
-            self.schema_version = migrate(conn, self.clock())
+        try:
+            if url.get_backend_name() == "sqlite":
+                if url.database and url.database != ":memory:":
+                    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+                self.engine = create_engine(url, connect_args={"timeout": 60})
+                _sqlite_hooks(self.engine, writer=True)
+                self._reader = create_engine(url, connect_args={"timeout": 60})
+                _sqlite_hooks(self._reader, writer=False)
+            else:
+                self.engine = self._reader = create_engine(url, pool_pre_ping=True)
+        except (ImportError, NoSuchModuleError) as exc:
+            raise InputError(issues=[Issue(location=self.redacted_url, key="handoff.registry_driver",
+                                           params={"driver": url.drivername,
+                                                   "detail": str(exc)})]) from None
+        try:
+            with self.transaction() as conn:
+                self.schema_version = migrate(conn, self.clock())
+        except OperationalError as exc:
+            self.close()
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if url.password:
+                detail = detail.replace(str(url.password), "***")
+            raise InputError(issues=[Issue(location=self.redacted_url,
+                                           key="handoff.registry_unreachable",
+                                           params={"detail": detail})]) from None
 
     @classmethod
     def for_folder(cls, out_dir: Path, location: str | Path | None = None, **kwargs: Any) -> Registry:
@@ -176,6 +206,22 @@ class Registry:
 
     # -- registration ---------------------------------------------------------------
 
+    def lock_counter(self, conn: Connection, org_bin: str, year: int) -> None:
+        """Create if needed and lock the counter row of ``org_bin`` in ``year`` until commit.
+
+        Taken BEFORE looking for an already registered document, so two transactions
+        importing the same folder at once (PostgreSQL) run one after the other: the second
+        finds the documents and keeps their numbers instead of failing on the primary key.
+        SQLite needs no row lock (``BEGIN IMMEDIATE`` holds the database lock).
+        """
+        locked = (select(counters.c.last_number)
+                  .where(counters.c.org_bin == org_bin, counters.c.year == year)
+                  .with_for_update())
+        if conn.execute(locked).first() is None:
+            conn.execute(_insert_ignore(conn, counters).values(org_bin=org_bin, year=year,
+                                                                last_number=0))
+            conn.execute(locked).one()
+
     def next_number(self, conn: Connection, org_bin: str, year: int) -> int:
         """Take the next number of ``org_bin`` in ``year`` inside the caller's transaction."""
         bump = (update(counters)
@@ -184,7 +230,7 @@ class Registry:
                 .returning(counters.c.last_number))
         number = conn.execute(bump).scalar()
         if number is None:
-            conn.execute(_insert_ignore(conn, counters).values(org_bin=org_bin, year=year, last_number=0))
+            self.lock_counter(conn, org_bin, year)
             number = conn.execute(bump).scalar_one()
         return int(number)
 
@@ -200,6 +246,9 @@ class Registry:
 
     def register(self, conn: Connection, manifest: Manifest, doc: ManifestDocument) -> DocumentRecord:
         """Register one document of ``manifest`` in the caller's transaction (idempotent)."""
+        now = self.clock()
+        moment = datetime.fromtimestamp(now, UTC)
+        self.lock_counter(conn, manifest.org_bin, moment.year)
         existing = conn.execute(select(documents).where(documents.c.id == doc.document_id)).first()
         if existing is not None:
             if existing.sha256 != doc.sha256:
@@ -207,8 +256,6 @@ class Registry:
                                                key="handoff.changed_after_registration",
                                                params={"number": existing.reg_number})])
             return _record(existing)
-        now = self.clock()
-        moment = datetime.fromtimestamp(now, UTC)
         seq = self.next_number(conn, manifest.org_bin, moment.year)
         values = dict(
             id=doc.document_id, org_bin=manifest.org_bin,

@@ -112,7 +112,7 @@ outbox = Table(
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", Float, nullable=False),
-    Column("lease_owner", String(80)),
+    Column("lease_owner", Text),
     Column("lease_until", Float),
     Column("last_error", Text),
     Column("receipt", Text),
@@ -127,7 +127,7 @@ delivery_attempts = Table(
     Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=False, index=True),
     Column("document_id", String(36), ForeignKey("documents.id"), nullable=False, index=True),
     Column("attempt", Integer, nullable=False),
-    Column("worker", String(80), nullable=False),
+    Column("worker", Text, nullable=False),
     Column("started_at", Float, nullable=False),
     Column("finished_at", Float),
     Column("outcome", String(16)),
@@ -138,7 +138,7 @@ audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True),
     Column("at", Float, nullable=False),
-    Column("actor", String(80), nullable=False),
+    Column("actor", Text, nullable=False),
     Column("action", String(40), nullable=False),
     Column("subject", Text, nullable=False),
     Column("detail", Text, nullable=False),
@@ -168,12 +168,41 @@ def _v1(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = ((1, _v1),)
+_POSTGRES_V2 = (
+    # TRUNCATE fires no row trigger: refuse it with a statement trigger.
+    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_reject()",
+    # host:pid:name of a worker, and the actor, may exceed 80 characters (long host names);
+    # SQLite ignores declared lengths, PostgreSQL would refuse the row.
+    "ALTER TABLE outbox ALTER COLUMN lease_owner TYPE TEXT",
+    "ALTER TABLE delivery_attempts ALTER COLUMN worker TYPE TEXT",
+    "ALTER TABLE audit_log ALTER COLUMN actor TYPE TEXT",
+)
+
+
+def _v2(conn: Connection) -> None:
+    """PostgreSQL only: TRUNCATE-proof audit log; unbounded worker and actor names."""
+    if conn.dialect.name == "postgresql":
+        for statement in _POSTGRES_V2:
+            conn.exec_driver_sql(statement)
+
+
+MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = ((1, _v1), (2, _v2))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+# pg_advisory_xact_lock key ("qujat" in ASCII): one migrating process at a time.
+_MIGRATION_LOCK = 0x71756A6174
 
 
 def migrate(conn: Connection, now: float) -> int:
-    """Apply the migrations newer than the database's version inside ``conn``'s transaction."""
+    """Apply the migrations newer than the database's version inside ``conn``'s transaction.
+
+    Processes opening a new database at once are serialised: SQLite by ``BEGIN IMMEDIATE``,
+    PostgreSQL by a transaction-scoped advisory lock (DDL is transactional there, so a
+    failed migration leaves nothing behind).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
     schema_migrations.create(conn, checkfirst=True)
     current = conn.execute(select(func.max(schema_migrations.c.version))).scalar() or 0
     for version, step in MIGRATIONS:

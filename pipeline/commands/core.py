@@ -10,8 +10,6 @@ import typer
 from pipeline.errors import Issue, ProfileError, UsageError
 from pipeline.i18n import LANGUAGES, default_language, message
 from pipeline.profile import available_profiles, load_profile
-from pipeline.read import load_evaluation
-from pipeline.read.workbook import write_workbook
 
 __all__ = ["register"]
 
@@ -56,6 +54,8 @@ def init(
     """Write DIR/evaluation.xlsx for PROFILE, pre-filled with the profile's example."""
     language = _language(lang)
     _known_profile(profile_id)
+    from pipeline.read.workbook import write_workbook   # openpyxl: imported only for init
+
     target, employees = write_workbook(load_profile(profile_id), directory, force=force)
     typer.echo(message("input.init_written", language, file=str(target), profile=profile_id,
                        employees=employees))
@@ -67,6 +67,8 @@ def validate(
 ) -> None:
     """Check INPUT: every problem with its file, line or cell, in kk, ru or en. Exit 1 if any."""
     language = _language(lang)
+    from pipeline.read import load_evaluation
+
     evaluation, source = load_evaluation(input_file)
     period = evaluation.period
     typer.echo(message("input.valid", language, file=source.name, profile=evaluation.profile,

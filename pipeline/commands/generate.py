@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from pipeline.errors import UsageError
-from pipeline.forms.generate import LANGS, TEMPLATES_ROOT, generate
 from pipeline.profile import load_profile
 
 __all__ = ["parse_langs", "register"]
@@ -19,6 +18,8 @@ __all__ = ["parse_langs", "register"]
 def parse_langs(text: str) -> tuple[str, ...]:
     """``kk,ru`` -> ``("kk", "ru")``; anything but kk and ru is a usage error."""
     langs = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    from pipeline.forms.generate import LANGS
+
     if not langs or any(lang not in LANGS for lang in langs):
         raise UsageError(f"--lang takes kk, ru or kk,ru (got {text!r})")
     return langs
@@ -55,6 +56,8 @@ def register(app: typer.Typer) -> None:
         profile = load_profile(evaluation.profile)
         result = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
         try:
+            from pipeline.forms.generate import TEMPLATES_ROOT, generate
+
             entries = generate(evaluation, profile, result, out, langs=langs, pdf=pdf, jobs=jobs, replace=overwrite,
                                templates_root=templates or TEMPLATES_ROOT, progress=sys.stderr.isatty())
         except OSError as exc:      # disk full, no permission, a file where a folder should be

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pipeline.archive.registry import DEFAULT_NAME, Registry, default_location
+from pipeline.archive import DEFAULT_NAME
 from pipeline.errors import DeliveryError
 
 __all__ = ["register"]
@@ -20,7 +20,9 @@ RegistryOption = Annotated[str | None, typer.Option(
          "or in the current folder).")]
 
 
-def _open(location: str | None, folder: Path | None = None) -> Registry:
+def _open(location: str | None, folder: Path | None = None) -> Any:
+    from pipeline.archive.registry import Registry, default_location   # SQLAlchemy only when used
+
     if location is None:
         location = str(default_location(folder) if folder is not None else Path.cwd() / DEFAULT_NAME)
     return Registry(location)

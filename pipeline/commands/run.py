@@ -31,8 +31,8 @@ def register(app: typer.Typer) -> None:
                                 "and sign with them")] = None,
         embed: Annotated[bool, typer.Option("--embed", help="sign inside each DOCX (ECMA-376) "
                                             "instead of detached .p7s files")] = False,
-        registry_url: Annotated[str, typer.Option(
-            "--registry-url", envvar="QUJAT_REGISTRY_URL",
+        link_base_url: Annotated[str, typer.Option(
+            "--link-base-url", envvar="QUJAT_LINK_BASE_URL",
             help="base URL of the document registry for the QR link")] = "https://registry.invalid/documents/",
         deliver_to: Annotated[str | None, typer.Option(
             "--to", help="deliver to file://, webdav(s)://, smtp(s)://, s3:// or https:// after signing")] = None,
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         if keys is not None and demo_keys is not None:
             raise UsageError("give --keys or --demo-keys, not both")
         options = RunOptions(langs=parse_langs(lang), pdf=pdf, jobs=jobs, keys=keys or demo_keys,
-                             demo_keys=demo_keys is not None, embed=embed, registry_url=registry_url,
+                             demo_keys=demo_keys is not None, embed=embed, link_base_url=link_base_url,
                              deliver_to=deliver_to, overwrite=overwrite, progress=sys.stderr.isatty(),
                              templates=templates, stamped=stamped)
         summary = run(input_file, out, options, notify=lambda text: typer.echo(text, err=True))

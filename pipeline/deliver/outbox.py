@@ -1,7 +1,9 @@
 """The transactional outbox: the decision to send is a row committed with the document.
 
 A worker *claims* a due row by compare-and-set on its lease (``status='pending'`` and no
-live lease), so two workers on one registry never hold the same message. A worker killed
+live lease), so two workers on one registry never hold the same message. On PostgreSQL the
+candidate rows are read ``FOR UPDATE SKIP LOCKED``, so concurrent claimers take different
+rows instead of queueing behind each other. A worker killed
 mid-send leaves its lease; it expires after ``lease_seconds``, or at once when the owner
 was a process of this host that no longer exists. The transport's idempotency on the key
 turns the resulting re-send into "already delivered".
@@ -134,8 +136,8 @@ class Outbox:
             free = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
             due = and_(outbox.c.destination == dest, outbox.c.status == "pending",
                        outbox.c.next_attempt_at <= now, free)
-            ids = conn.execute(select(outbox.c.id).where(due).order_by(outbox.c.id)
-                               .limit(limit)).scalars().all()
+            ids = conn.execute(select(outbox.c.id).where(due).order_by(outbox.c.id).limit(limit)
+                               .with_for_update(skip_locked=True)).scalars().all()
             if not ids:
                 return []
             conn.execute(update(outbox).where(outbox.c.id.in_(ids), due).values(

@@ -15,7 +15,6 @@ from pipeline.profile import Profile, available_profiles, load_profile
 from pipeline.read.checks import check_evaluation, check_ids
 from pipeline.read.issues import issues_from_errors
 from pipeline.read.source import Source
-from pipeline.read.xlsx import read_xlsx
 from pipeline.read.yaml_json import read_json, read_yaml
 
 __all__ = ["MAX_INPUT_BYTES", "load_evaluation", "validate_data"]
@@ -23,7 +22,15 @@ __all__ = ["MAX_INPUT_BYTES", "load_evaluation", "validate_data"]
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 Reader = Callable[[Path, bytes], tuple[Any, Source, list[Issue]]]
-_READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml, ".json": read_json, ".xlsx": read_xlsx}
+
+
+def _read_xlsx(path: Path, data: bytes) -> tuple[Any, Source, list[Issue]]:
+    from pipeline.read.xlsx import read_xlsx   # openpyxl is slow to import: only for workbooks
+
+    return read_xlsx(path, data)
+
+
+_READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml, ".json": read_json, ".xlsx": _read_xlsx}
 
 
 def _read(path: Path) -> tuple[Any, Source, list[Issue]]:

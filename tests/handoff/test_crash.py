@@ -26,14 +26,17 @@ _CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
     sys.path.insert(0, {root!r})
+    from pipeline.archive.registry import Registry
     from pipeline.deliver.worker import deliver_folder
-    summary = deliver_folder(Path(sys.argv[1]), sys.argv[2])
-    print(summary.stats)
+    folder = Path(sys.argv[1])
+    with Registry.for_folder(folder, sys.argv[3] if len(sys.argv) > 3 else None) as registry:
+        print(deliver_folder(folder, sys.argv[2], registry).stats)
 """)
 
 
-def _run(folder: Path, url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", _CHILD.format(root=str(ROOT)), str(folder), url],
+def _run(folder: Path, url: str, registry: str | None = None) -> subprocess.Popen[bytes]:
+    args = [str(folder), url] + ([registry] if registry else [])
+    return subprocess.Popen([sys.executable, "-c", _CHILD.format(root=str(ROOT)), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -97,15 +100,18 @@ def test_kill_9_and_resume_delivers_each_document_exactly_once(tmp_path: Path) -
     assert outcomes[None] == 0
 
 
-def test_two_worker_processes_on_one_registry_send_each_document_once(tmp_path: Path) -> None:
+def test_two_worker_processes_on_one_registry_send_each_document_once(
+        tmp_path: Path, registry_location: str) -> None:
+    """Both processes import the same folder at once, then share its outbox."""
     folder = make_folder(tmp_path / "out", 300, size=500)
     hot = tmp_path / "hot"
     url = f"file://{hot}"
-    children = [_run(folder, url) for _ in range(2)]
+    children = [_run(folder, url, registry_location) for _ in range(2)]
     for child in children:
         _out, err = child.communicate(timeout=120)
         assert child.returncode == 0, err.decode()
-    with Registry.for_folder(folder) as registry, registry.engine.connect() as conn:
+    with Registry(registry_location) as registry, registry.engine.connect() as conn:
+        numbers = sorted(int(r.reg_number[-6:]) for r in registry.list_documents(status="delivered"))
         tries = conn.execute(select(delivery_attempts.c.document_id, delivery_attempts.c.outcome,
                                     delivery_attempts.c.worker)).all()
     sent = Counter(t.document_id for t in tries if t.outcome in ("delivered", "already"))
@@ -113,3 +119,4 @@ def test_two_worker_processes_on_one_registry_send_each_document_once(tmp_path: 
     assert not [t for t in tries if t.outcome == "already"]
     assert len({t.worker.split(":")[1] for t in tries}) == 2  # both processes did work
     assert _count(hot) == 300
+    assert numbers == list(range(1, 301))

@@ -173,3 +173,13 @@ def test_deliver_folder_with_several_workers(tmp_path: Path) -> None:
         with reg.engine.connect() as conn:
             rows = conn.execute(select(outbox.c.status, outbox.c.attempts)).all()
         assert {tuple(r) for r in rows} == {("delivered", 1)}
+
+
+def test_long_worker_identity_is_stored(tmp_path: Path, registry: Registry) -> None:
+    """host:pid:name may exceed 80 characters (long host names); PostgreSQL must take it."""
+    queue_folder(registry, make_folder(tmp_path / "out", 1), URL)
+    worker = f"{'node-' * 30}example.org:4242:w1"
+    [message] = Outbox(registry).claim(worker, URL)
+    Outbox(registry).complete(message, Receipt(destination=URL, key=message.key, location="x"))
+    [attempt] = registry.find(message.document_id).attempts
+    assert (attempt["worker"], attempt["outcome"]) == (worker, "delivered")

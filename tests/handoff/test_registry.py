@@ -9,12 +9,17 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from pipeline.archive import audit
 from pipeline.archive.registry import Registry, default_location
-from pipeline.archive.schema import SCHEMA_VERSION, schema_migrations
+from pipeline.archive.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    metadata,
+    schema_migrations,
+)
 from pipeline.errors import InputError
 from tests.handoff.folders import make_folder
 
@@ -70,23 +75,36 @@ def test_failed_transaction_gives_the_number_back(tmp_path: Path, registry: Regi
 def test_audit_log_is_append_only(registry: Registry) -> None:
     with registry.transaction() as conn:
         audit.record(conn, at=1.0, actor="t", action="test", subject="s")
-    for statement in ("UPDATE audit_log SET actor='x'", "DELETE FROM audit_log"):
+    statements = ["UPDATE audit_log SET actor='x'", "DELETE FROM audit_log"]
+    if registry.engine.dialect.name == "postgresql":
+        statements.append("TRUNCATE audit_log")
+    for statement in statements:
         with pytest.raises(DBAPIError, match="append-only"), registry.transaction() as conn:
             conn.execute(text(statement))
     with registry.engine.connect() as conn:
         assert [e.actor for e in audit.entries(conn)] == ["t"]
 
 
-def test_wal_mode_migrations_and_default_location(tmp_path: Path) -> None:
+def test_wal_mode_and_default_location(tmp_path: Path) -> None:
     out = tmp_path / "run" / "out"
     path = default_location(out)
     assert path == tmp_path / "run" / "qujat-registry.sqlite"
     with Registry.for_folder(out) as reg, reg.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    with Registry(path) as reg:
+
+
+def test_migrations_from_empty_and_reopen(registry_location: str) -> None:
+    with Registry(registry_location) as reg:
         assert reg.schema_version == SCHEMA_VERSION
         with reg.engine.connect() as conn:
-            assert conn.execute(select(schema_migrations.c.version)).scalars().all() == [SCHEMA_VERSION]
+            tables = set(inspect(conn).get_table_names())
+            versions = conn.execute(select(schema_migrations.c.version)
+                                    .order_by(schema_migrations.c.version)).scalars().all()
+    assert set(metadata.tables) <= tables
+    assert versions == [version for version, _step in MIGRATIONS]
+    with Registry(registry_location) as again, again.engine.connect() as conn:
+        assert again.schema_version == SCHEMA_VERSION
+        assert conn.execute(select(schema_migrations.c.version)).scalars().all() == versions
 
 
 _WRITER = textwrap.dedent("""
@@ -103,13 +121,71 @@ _WRITER = textwrap.dedent("""
 """)
 
 
-def test_concurrent_writers_get_gapless_unique_numbers(tmp_path: Path) -> None:
-    db = tmp_path / "shared.sqlite"
-    Registry(db).close()
+def test_concurrent_writers_get_gapless_unique_numbers(tmp_path: Path, registry_location: str) -> None:
+    """Three processes open an EMPTY registry at once (concurrent migrations), then register."""
     script = _WRITER.format(root=str(ROOT))
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(db), str(tmp_path), f"w{i}"])
-             for i in range(3)]
-    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
-    with Registry(db) as reg:
+    procs = [subprocess.Popen([sys.executable, "-c", script, registry_location, str(tmp_path),
+                               f"w{i}"], stderr=subprocess.PIPE) for i in range(3)]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    with Registry(registry_location) as reg:
         numbers = sorted(int(r.reg_number[-6:]) for r in reg.list_documents())
+        with reg.engine.connect() as conn:
+            versions = conn.execute(select(schema_migrations.c.version)).scalars().all()
     assert numbers == list(range(1, 151))
+    assert sorted(versions) == [version for version, _step in MIGRATIONS]
+
+
+_IMPORTER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from pipeline.archive.registry import Registry
+    with Registry(sys.argv[1]) as reg:
+        print(",".join(r.reg_number for r in reg.register_folder(Path(sys.argv[2]))))
+""")
+
+
+def test_concurrent_import_of_one_folder_keeps_one_number_each(
+        tmp_path: Path, registry_location: str) -> None:
+    Registry(registry_location).close()
+    folders = [make_folder(tmp_path / f"f{i}", 20, size=10) for i in range(2)]
+    script = _IMPORTER.format(root=str(ROOT))
+    procs = [subprocess.Popen([sys.executable, "-c", script, registry_location, str(folder)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for folder in (folders[0], folders[1], folders[0], folders[1])]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [err.decode() for _out, err in outputs]
+    answers = [out.decode().strip() for out, _err in outputs]
+    assert answers[0] == answers[2] and answers[1] == answers[3]
+    with Registry(registry_location) as reg:
+        numbers = sorted(int(r.reg_number[-6:]) for r in reg.list_documents())
+    assert numbers == list(range(1, 41))
+
+
+def test_upgrade_from_version_1(registry_location: str) -> None:
+    """A registry made by the first release is brought up to date when opened."""
+    engine = create_engine(registry_location if "://" in registry_location
+                           else f"sqlite:///{registry_location}")
+    with engine.begin() as conn:
+        schema_migrations.create(conn)
+        MIGRATIONS[0][1](conn)
+        if conn.dialect.name == "postgresql":  # the column types the first release created
+            for table, column in (("outbox", "lease_owner"), ("delivery_attempts", "worker"),
+                                  ("audit_log", "actor")):
+                conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(80)")
+        conn.execute(schema_migrations.insert().values(version=1, applied_at=1.0))
+        audit.record(conn, at=1.0, actor="v1", action="register", subject="2024-000001")
+    engine.dispose()
+    with Registry(registry_location, actor="a" * 120) as reg:
+        assert reg.schema_version == SCHEMA_VERSION
+        with reg.transaction() as conn:
+            audit.record(conn, at=2.0, actor=reg.actor, action="test", subject="s")
+        with reg.engine.connect() as conn:
+            versions = conn.execute(select(schema_migrations.c.version)
+                                    .order_by(schema_migrations.c.version)).scalars().all()
+            assert [e.actor for e in audit.entries(conn)] == ["v1", "a" * 120]
+        if reg.engine.dialect.name == "postgresql":
+            with pytest.raises(DBAPIError, match="append-only"), reg.transaction() as conn:
+                conn.execute(text("TRUNCATE audit_log"))
+    assert versions == [version for version, _step in MIGRATIONS]

@@ -33,8 +33,8 @@ def test_cutoff_dates() -> None:
         cutoff_date("three years", date(2027, 1, 1))
 
 
-def test_purge_deletes_only_due_and_delivered(tmp_path: Path) -> None:
-    db = tmp_path / "registry.sqlite"
+def test_purge_deletes_only_due_and_delivered(tmp_path: Path, registry_location: str) -> None:
+    db = registry_location
     old_clock = lambda: time.time() - FOUR_YEARS  # noqa: E731
     with Registry(db, clock=old_clock) as past:
         old = make_folder(tmp_path / "old", 3)
