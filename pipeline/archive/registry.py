@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -110,6 +111,22 @@ def _redact(text: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", text)
 
 
+def _enable_wal(cursor: Any, seconds: float = 30.0) -> None:
+    """Switch to WAL; retried, because SQLite answers "locked" without waiting on the busy
+    timeout when several processes open a new database file at the same moment."""
+    deadline = time.monotonic() + seconds
+    delay = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
 def _sqlite_hooks(engine: Engine, *, writer: bool) -> None:
     """Pragmas on every connection; a writer also takes the lock at BEGIN (``IMMEDIATE``)."""
 
@@ -118,10 +135,10 @@ def _sqlite_hooks(engine: Engine, *, writer: bool) -> None:
         if writer:
             dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        _enable_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
 
     if writer:
