@@ -17,7 +17,7 @@ import yaml
 if TYPE_CHECKING:
     from pipeline.errors import Issue
 
-__all__ = ["LANGUAGES", "default_language", "format_issue", "message"]
+__all__ = ["LANGUAGES", "chosen_language", "default_language", "display_value", "format_issue", "message"]
 
 LANGUAGES = ("kk", "ru", "en")
 
@@ -38,6 +38,17 @@ def default_language() -> str:
             if code in LANGUAGES:
                 return code
     return "en"
+
+
+def chosen_language(lang: str | None) -> str:
+    """A ``--lang`` value checked, or the user's language when none was given."""
+    if lang is None or lang == "":
+        return default_language()
+    if lang not in LANGUAGES:
+        from pipeline.errors import UsageError
+
+        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    return lang
 
 
 def message(key: str, lang: str = "en", **params: Any) -> str:
@@ -64,12 +75,13 @@ def format_issue(issue: Issue, lang: str = "en") -> str:
     text = message(issue.key, lang, **params)
     parts = [f"{issue.location}: {text}"]
     if issue.value is not None and "{value}" not in _catalogue().get(issue.key, {}).get(lang, "{value}"):
-        parts.append(message("label.value", lang, value=_shorten(issue.value)))
+        parts.append(message("label.value", lang, value=display_value(issue.value)))
     if issue.clause:
         parts.append(message("label.clause", lang, clause=issue.clause))
     return " ".join(parts)
 
 
-def _shorten(value: Any, limit: int = 60) -> str:
-    text = repr(value) if not isinstance(value, str) else f"«{value}»"
+def display_value(value: Any, limit: int = 60) -> str:
+    """A user value as a message quotes it: ``«text»`` or ``repr``, cut to ``limit`` characters."""
+    text = f"«{value}»" if isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,13 +10,14 @@ which clause decided it. Where the regulation is ambiguous (``../shared/domain/r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from pipeline.errors import Issue, ProfileError
 
@@ -46,14 +47,22 @@ DEADLINE_ANCHORS = (
     "kpis_approved", "last_evaluation_day",
 )
 
-# Cyrillic letters that the seeds print in category codes where a Latin one is meant (E8, R).
-_HOMOGLYPHS = str.maketrans({"А": "A", "В": "B", "С": "C", "Е": "E", "Д": "D", "Р": "R",
-                             "Г": "G", "\u2010": "-", "\u2011": "-", "\u2013": "-"})
+# Cyrillic capitals the seeds print in category codes where a Latin one is meant (E8), and
+# dashes (hyphen, non-breaking hyphen, figure, en and em dash, minus sign).
+_CATEGORY_FOLD = str.maketrans({
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Д": "D", "Р": "R", "Г": "G",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+})
+_LETTER_THEN_DIGIT = re.compile(r"(?<=[A-Z])(?=\d)")
 
 
 def normalise_category(code: str) -> str:
-    """ASCII key of a category code as printed: ``"В-1"`` (Cyrillic В) and ``"b-1 "`` -> ``"B-1"``."""
-    return "".join(code.split()).upper().translate(_HOMOGLYPHS)
+    """ASCII key of a category code as typed or printed.
+
+    ``"В–1"`` (Cyrillic В, en dash), ``"b-1 "`` and ``"B1"`` -> ``"B-1"``; ``"е-р—2"`` -> ``"E-R-2"``.
+    """
+    key = "".join(code.upper().translate(_CATEGORY_FOLD).split())
+    return _LETTER_THEN_DIGIT.sub("-", key)
 
 
 class _Model(BaseModel):
@@ -419,7 +428,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 def _raw(name: str, path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if name in seen:
-        raise ProfileError(f"profile {name!r}: circular 'extends' ({' -> '.join(seen + (name,))})")
+        raise ProfileError(issues=[Issue(location=str(path / f"{name}.yaml"), key="profile.circular",
+                                         params={"profile": name, "chain": " -> ".join((*seen, name))})])
     file = path / f"{name}.yaml"
     if not file.is_file():
         raise ProfileError(issues=[Issue(location=str(file), key="profile.unknown",

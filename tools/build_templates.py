@@ -39,7 +39,7 @@ FONT = "Times New Roman"
 RIGHT_BLOCK_INDENT = Cm(9.0)                 # portrait; landscape sheets indent by half the body + 0.75 cm
 NARROW_CELL_MARGIN = Cm(0.1)                # left/right cell margin of the wide quarterly tables
 BLANK = "{{ B }}"
-FIXED_TIME = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)   # the context's blank line
+FIXED_TIME = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)   # the context's blank line
 
 
 class Builder:
@@ -104,7 +104,7 @@ class Builder:
     def label(self, key: str) -> str:
         """Fixed text in this language, or ``{{ L.key }}`` if some profile overrides it."""
         if self.overridden(key):
-            return "{{ L.%s }}" % key
+            return "{{ L." + key + " }}"
         entry = self.terms["forms"][self.form]["labels"].get(key) or self.terms["common"][key]
         return entry[self.lang]
 
@@ -217,7 +217,7 @@ class Builder:
             for cell, text in zip(row.cells, values):
                 self._cell_text(cell, text)
         if loop:
-            self._cell_text(self._row(table, widths).cells[0], "{%%tr for %s %%}" % loop)
+            self._cell_text(self._row(table, widths).cells[0], "{%tr for " + loop + " %}")
             row = self._row(table, widths)
             self._row_flag(row, "w:cantSplit")
             for cell, value in zip(row.cells, body or []):
@@ -337,11 +337,21 @@ def employee_fields(b: Builder) -> None:
     b.field("field_unit", "{{ employee.unit }}")
 
 
-def work_plan(b: Builder) -> None:
+def approved_heading(b: Builder, *lines: tuple[str, str]) -> None:
+    """Appendix line, approval block and title, then each ``(value, caption label key)`` line."""
     b.appendix_header()
     b.approval()
     b.title(b.label("title"))
-    b.line_with_caption(f"{{{{ period.text }}}} {b.label('year_word')}", b.label("period_caption"))
+    for value, caption in lines:
+        b.line_with_caption(value, b.label(caption))
+
+
+PERSON = ("{{ employee.full_name }}, {{ employee.position }}", "person_caption")
+PERIOD = ("{{ period.text }}", "period_caption")
+
+
+def work_plan(b: Builder) -> None:
+    approved_heading(b, (f"{{{{ period.text }}}} {b.label('year_word')}", "period_caption"))
     b.para(before=6)
     employee_fields(b)
     b.para(before=6)
@@ -358,11 +368,7 @@ def work_plan(b: Builder) -> None:
 
 
 def kpi_sheet(b: Builder) -> None:
-    b.appendix_header()
-    b.approval()
-    b.title(b.label("title"))
-    b.line_with_caption("{{ employee.full_name }}, {{ employee.position }}", b.label("person_caption"))
-    b.line_with_caption("{{ period.text }}", b.label("period_caption"))
+    approved_heading(b, PERSON, PERIOD)
     b.para(before=6)
     b.table(
         header=[[(b.label(k), 1) for k in ("col_no", "col_kpi", "col_unit", "col_planned",
@@ -419,11 +425,7 @@ def commission_signers(b: Builder) -> None:
 
 
 def commission_protocol(b: Builder) -> None:
-    b.appendix_header()
-    b.approval()
-    b.title(b.label("title"))
-    b.line_with_caption("{{ organisation.name }}", b.label("org_caption"))
-    b.line_with_caption("{{ period.text }}", b.label("period_caption"))
+    approved_heading(b, ("{{ organisation.name }}", "org_caption"), PERIOD)
     b.para(b.label("subtitle"), align=WD_ALIGN_PARAGRAPH.CENTER, before=12, after=6, keep=True)
     b.table(
         header=[[(b.label(k), 1) for k in ("col_no", "col_name", "col_info", "col_correction",
@@ -499,14 +501,22 @@ def results_notice(b: Builder) -> None:
 
 
 def quarters(b: Builder) -> list[tuple[str, int]]:
+    """The four quarter column headings."""
     return [(b.label(f"quarter_{q}"), 1) for q in (1, 2, 3, 4)]
 
 
+def per_quarter(field: str) -> list[str]:
+    """The four quarter cells of a KPI row list: ``{{ k.<field>[0] }}`` to ``{{ k.<field>[3] }}``."""
+    return ["{{ k." + field + f"[{q}]" + " }}" for q in range(4)]
+
+
+def head_or_staff(head: str, staff: str) -> str:
+    """Text that reads ``head`` for a head of unit and ``staff`` for anyone else."""
+    return "{% if employee.is_head %}" + head + "{% else %}" + staff + "{% endif %}"
+
+
 def work_plan_head(b: Builder) -> None:
-    b.appendix_header()
-    b.approval()
-    b.title(b.label("title"))
-    b.line_with_caption(f"{{{{ period.text }}}} {b.label('year_word')}", b.label("period_caption"))
+    approved_heading(b, (f"{{{{ period.text }}}} {b.label('year_word')}", "period_caption"))
     b.para(before=6)
     employee_fields(b)
     b.para(before=6)
@@ -518,19 +528,14 @@ def work_plan_head(b: Builder) -> None:
         widths=[1.0, 3.1, 3.6, 2.3] + [1.6] * 8 + [2.4], narrow=True,
         loop="k in kpis",
         body=["{{ k.n }}", "{{ k.title }}", "{{ k.source }}", "{{ k.unit }}"]
-        + ["{{ k.planned_q[%d] }}" % q for q in range(4)]
-        + ["{{ k.due_q[%d] }}" % q for q in range(4)] + ["{{ k.key_result }}"],
+        + per_quarter("planned_q") + per_quarter("due_q") + ["{{ k.key_result }}"],
     )
     b.footnote("footnote")
     b.signers()
 
 
 def kpi_sheet_head(b: Builder) -> None:
-    b.appendix_header()
-    b.approval()
-    b.title(b.label("title"))
-    b.line_with_caption("{{ employee.full_name }}, {{ employee.position }}", b.label("person_caption"))
-    b.line_with_caption("{{ period.text }}", b.label("period_caption"))
+    approved_heading(b, PERSON, PERIOD)
     b.para(before=6)
     b.table(
         header=[[(b.label("col_no"), 1), (b.label("col_kpi"), 1), (b.label("col_unit"), 1),
@@ -539,8 +544,7 @@ def kpi_sheet_head(b: Builder) -> None:
         widths=[1.0, 8.6, 2.3] + [1.6] * 8, narrow=True,
         loop="k in kpis",
         body=["{{ k.n }}", "{{ k.title }}", "{{ k.unit }}"]
-        + ["{{ k.planned_q[%d] }}" % q for q in range(4)]
-        + ["{{ k.actual_q[%d] }}" % q for q in range(4)],
+        + per_quarter("planned_q") + per_quarter("actual_q"),
     )
     b.para(b.label("continuation"), before=12, after=6, keep=True)
     b.table(
@@ -548,8 +552,7 @@ def kpi_sheet_head(b: Builder) -> None:
                 [(None, 1)] + quarters(b) + quarters(b)],
         widths=[1.0] + [3.0] * 8, narrow=True,
         loop="k in kpis",
-        body=["{{ k.n }}"] + ["{{ k.percent_q[%d] }}" % q for q in range(4)]
-        + ["{{ k.score_q[%d] }}" % q for q in range(4)],
+        body=["{{ k.n }}"] + per_quarter("percent_q") + per_quarter("score_q"),
     )
     b.para(f"{b.label('total_label')} {{{{ result.score }}}}", before=12)
     b.para(b.label("total_caption"), style="Caption Line")
@@ -609,15 +612,13 @@ def survey_360(b: Builder) -> None:
 
 def survey_360_report(b: Builder) -> None:
     b.appendix_header()
-    b.title("{%% if employee.is_head %%}%s{%% else %%}%s{%% endif %%}"
-            % (b.label("title_head"), b.label("title_staff")))
+    b.title(head_or_staff(b.label("title_head"), b.label("title_staff")))
     b.field("field_evaluee", "{{ employee.full_name }}")
     b.field("field_respondents", "{{ survey.respondents }}")
     b.para(before=6)
     b.table(
         header=[[(b.label("col_no"), 1), (b.label("col_competency"), 1),
-                 ("{%% if employee.is_head %%}%s{%% else %%}%s{%% endif %%}"
-                  % (b.label("col_score"), b.label("col_score_staff")), 1)]],
+                 (head_or_staff(b.label("col_score"), b.label("col_score_staff")), 1)]],
         widths=[1.2, 9.0, 6.3],
         loop="c in survey_results",
         body=["{{ c.n }}", "{{ c.label }}", "{{ c.score }}"],

@@ -7,22 +7,16 @@ from typing import Annotated
 
 import typer
 
-from pipeline.errors import Issue, ProfileError, UsageError
-from pipeline.i18n import LANGUAGES, default_language, message
+from pipeline.errors import Issue, ProfileError
+from pipeline.i18n import chosen_language, message
 from pipeline.profile import available_profiles, load_profile
 
-__all__ = ["register"]
+__all__ = ["InputArgument", "LangOption", "register"]
+
+InputArgument = Annotated[Path, typer.Argument(metavar="INPUT", help="evaluation .yaml, .json or .xlsx")]
 
 LangOption = Annotated[str | None, typer.Option("--lang", help="Message language: kk, ru or en "
                                                 "(default: from QUJAT_LANG or the locale).")]
-
-
-def _language(lang: str | None) -> str:
-    if lang is None:
-        return default_language()
-    if lang not in LANGUAGES:
-        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
-    return lang
 
 
 def _known_profile(profile_id: str) -> None:
@@ -52,9 +46,11 @@ def init(
     lang: LangOption = None,
 ) -> None:
     """Write DIR/evaluation.xlsx for PROFILE, pre-filled with the profile's example."""
-    language = _language(lang)
+    language = chosen_language(lang)
     _known_profile(profile_id)
-    from pipeline.read.workbook import write_workbook   # openpyxl: imported only for init
+    from pipeline.read.workbook import (
+        write_workbook,  # openpyxl: imported only for init
+    )
 
     target, employees = write_workbook(load_profile(profile_id), directory, force=force)
     typer.echo(message("input.init_written", language, file=str(target), profile=profile_id,
@@ -62,18 +58,17 @@ def init(
 
 
 def validate(
-    input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="evaluation .yaml, .json or .xlsx")],
+    input_file: InputArgument,
     lang: LangOption = None,
 ) -> None:
     """Check INPUT: every problem with its file, line or cell, in kk, ru or en. Exit 1 if any."""
-    language = _language(lang)
+    language = chosen_language(lang)
     from pipeline.read import load_evaluation
+    from pipeline.read.checks import period_label
 
     evaluation, source = load_evaluation(input_file)
-    period = evaluation.period
     typer.echo(message("input.valid", language, file=source.name, profile=evaluation.profile,
-                       period=f"{period.year}" + (f" Q{period.quarter}" if period.quarter else ""),
-                       employees=len(evaluation.employees)))
+                       period=period_label(evaluation.period), employees=len(evaluation.employees)))
 
 
 def register(app: typer.Typer) -> None:

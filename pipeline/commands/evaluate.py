@@ -10,14 +10,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.errors import UsageError, ValidationFailed
-from pipeline.i18n import LANGUAGES, default_language, message
+from pipeline.commands.core import InputArgument, LangOption
+from pipeline.errors import ValidationFailed
+from pipeline.i18n import chosen_language, message
 from pipeline.model import Evaluation
 from pipeline.profile import Profile, load_profile
+from pipeline.read.source import Locate
 from pipeline.rules.calendar import WorkingCalendar
 from pipeline.rules.evaluate import evaluate
 from pipeline.rules.result import EvaluationResult
-from pipeline.rules.validate import Locate, validate
+from pipeline.rules.validate import validate
 
 __all__ = ["checked_result", "register", "render_table"]
 
@@ -72,18 +74,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("evaluate")
     def evaluate_command(
-        input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="evaluation .yaml, .json or .xlsx")],
+        input_file: InputArgument,
         as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
-        lang: Annotated[str | None, typer.Option("--lang", help="kk, ru or en")] = None,
+        lang: LangOption = None,
         calendar: Annotated[Path | None, typer.Option(
             "--calendar", help="extra working days / days off (YAML, like pipeline/data/transfers.yaml)")] = None,
     ) -> None:
         """Validate an evaluation and compute grades, quorum and the schedule of deadlines."""
         from pipeline.read import load_evaluation
 
-        language = lang or default_language()
-        if language not in LANGUAGES:
-            raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}")
+        language = chosen_language(lang)
         evaluation, source = load_evaluation(input_file)
         working = WorkingCalendar.default([calendar] if calendar else [])
         result = checked_result(evaluation, load_profile(evaluation.profile), source.locate, working)

@@ -9,10 +9,19 @@ from typing import Annotated
 
 import typer
 
+from pipeline.commands.core import InputArgument
 from pipeline.errors import UsageError
 from pipeline.profile import load_profile
 
-__all__ = ["parse_langs", "register"]
+__all__ = ["ALL_CORES", "DocumentLangsOption", "JobsOption", "TemplatesOption", "parse_langs", "register"]
+
+ALL_CORES = os.cpu_count() or 1
+
+# Options shared by ``generate`` and ``run``.
+DocumentLangsOption = Annotated[str, typer.Option("--lang", help="document languages: kk, ru or kk,ru")]
+JobsOption = Annotated[int, typer.Option("--jobs", min=1, help="worker processes (default: all cores)")]
+TemplatesOption = Annotated[Path | None, typer.Option(
+    "--templates", help="folder with your own templates_kk/ and templates_ru/ (default: the bundled forms)")]
 
 
 def parse_langs(text: str) -> tuple[str, ...]:
@@ -30,16 +39,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("generate")
     def generate_command(
-        input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="evaluation .yaml, .json or .xlsx")],
+        input_file: InputArgument,
         out: Annotated[Path, typer.Option("--out", help="output directory (created atomically)")],
-        lang: Annotated[str, typer.Option("--lang", help="document languages: kk, ru or kk,ru")] = "kk,ru",
+        lang: DocumentLangsOption = "kk,ru",
         pdf: Annotated[bool, typer.Option("--pdf", help="also convert every DOCX to PDF (LibreOffice)")] = False,
-        jobs: Annotated[int, typer.Option("--jobs", min=1, help="worker processes (default: all cores)")] = (
-            os.cpu_count() or 1),
+        jobs: JobsOption = ALL_CORES,
         overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing output directory")] = False,
-        templates: Annotated[Path | None, typer.Option(
-            "--templates", help="folder with your own templates_kk/ and templates_ru/ "
-                                "(default: the bundled forms)")] = None,
+        templates: TemplatesOption = None,
     ) -> None:
         """Fill the forms of every employee and of the commission, with a manifest."""
         from pipeline.commands.evaluate import checked_result

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pipeline.i18n import default_language, message
+from pipeline.commands.core import LangOption
+from pipeline.i18n import chosen_language, message
 from pipeline.render.lint import lint_templates
 
 __all__ = ["register"]
@@ -17,10 +18,10 @@ def check(
     directories: Annotated[list[Path] | None, typer.Argument(
         help="Template directories (default: the bundled templates_kk and templates_ru).",
         exists=True, file_okay=False, dir_okay=True)] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Message language: kk, ru or en.")] = "",
+    lang: LangOption = None,
 ) -> None:
     """Load every template, report each problem with file and location; exit 1 if any."""
-    language = lang or default_language()
+    language = chosen_language(lang)
     report = lint_templates(directories or [])
     for issue in report.issues:
         typer.echo(issue.render(language))

@@ -22,6 +22,7 @@ from pipeline.forms.terms import audience, group_label, labels
 from pipeline.model import Employee, Evaluation, Kpi, Person
 from pipeline.profile import DocumentSpec, Profile
 from pipeline.rules.eligibility import is_head
+from pipeline.rules.grades import parse_number
 from pipeline.rules.result import EmployeeResult, EvaluationResult
 
 __all__ = ["BLANK", "cell_label", "clause_words", "document_context", "short_name"]
@@ -89,15 +90,6 @@ def _grade_label(profile: Profile, grade_id: str | None, lang: str) -> str:
     return profile.grade(grade_id).label[lang] if grade_id else ""
 
 
-def _numeric(value: float | str | None) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    try:
-        return float(str(value).replace(",", ".").replace(" ", "")) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def _kpi_rows(employee: Employee, evaluation: Evaluation, lang: str, L: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     quarter = evaluation.period.quarter
@@ -111,7 +103,7 @@ def _kpi_row(n: int, kpi: Kpi, quarter: int | None, lang: str, L: dict[str, str]
     scored = sorted(kpi.quarter_scores) or ([quarter] if quarter else [])
     active = scored or [1, 2, 3, 4]
     last = quarter or (scored[-1] if scored else 4)
-    planned, actual = _numeric(kpi.planned), _numeric(kpi.actual)
+    planned, actual = parse_number(kpi.planned), parse_number(kpi.actual)
     percent = number(100 * actual / planned) if planned and actual is not None else ""
     met = "" if kpi.met is None else (L["kpi_met"] if kpi.met else L["kpi_not_met"])
     due = due_words(kpi.due, lang)

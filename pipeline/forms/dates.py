@@ -52,7 +52,7 @@ def period_words(year: int, quarter: int | None, lang: str) -> str:
     return f"{year}, {quarter}-тоқсан" if lang == "kk" else f"{year}, {quarter} квартал"
 
 
-def number(value: float | int | str | None, places: int = 2) -> str:
+def number(value: float | str | None, places: int = 2) -> str:
     """A number with the decimal comma of both languages: ``3,75``; integers stay bare."""
     if value is None or value == "":
         return ""

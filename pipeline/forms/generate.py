@@ -24,7 +24,13 @@ from pathlib import Path
 
 from pipeline.errors import Issue, UserError
 from pipeline.forms.context import document_context
-from pipeline.forms.manifest import ManifestEntry, document_id, manifest, period_key, sha256_file
+from pipeline.forms.manifest import (
+    ManifestEntry,
+    document_id,
+    manifest,
+    period_key,
+    sha256_file,
+)
 from pipeline.forms.signers import resolve_signers
 from pipeline.forms.terms import audience
 from pipeline.fsio import atomic_directory, atomic_write_text
@@ -166,7 +172,7 @@ def generate(evaluation: Evaluation, profile: Profile, result: EvaluationResult,
         if pdf:
             _add_pdfs(temp, entries, jobs)
         atomic_write_text(temp / "manifest.json",
-                          manifest(evaluation, entries, now or dt.datetime.now(dt.timezone.utc)))
+                          manifest(evaluation, entries, now or dt.datetime.now(dt.UTC)))
     return entries
 
 

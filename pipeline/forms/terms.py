@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["audience", "common", "group_label", "labels", "terms"]
+__all__ = ["audience", "group_label", "labels", "terms"]
 
 
 @cache
@@ -16,10 +16,6 @@ def terms() -> dict[str, Any]:
     """The parsed ``terms.yaml`` (common, forms, profiles)."""
     text = resources.files("pipeline").joinpath("terms.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
-
-
-def common(key: str, lang: str) -> str:
-    return terms()["common"][key][lang]
 
 
 @cache

@@ -6,32 +6,24 @@ These need the profile but not the methodology's rules (those are in
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from pipeline.errors import Issue
-from pipeline.model import Commission, Employee, Evaluation
-from pipeline.profile import Profile
-from pipeline.read.issues import display_value
-from pipeline.read.source import ModelPath
+from pipeline.i18n import display_value
+from pipeline.model import Commission, Employee, Evaluation, Period
+from pipeline.profile import Profile, normalise_category
+from pipeline.read.source import Locate, ModelPath
+from pipeline.rules.eligibility import add_months
 
-__all__ = ["WINDOW_MONTHS", "category_key", "check_evaluation", "check_ids", "parse_day"]
-
-Locate = Callable[[ModelPath], str]
+__all__ = ["WINDOW_MONTHS", "check_evaluation", "check_ids", "parse_day", "period_label"]
 
 WINDOW_MONTHS = 6   # how long after the period its paperwork may still be dated
 
-_HOMOGLYPHS = str.maketrans({"А": "A", "В": "B", "С": "C", "Е": "E", "Р": "R", "Г": "G",
-                             "–": "-", "—": "-", "‐": "-"})
-
-
-def category_key(text: str) -> str:
-    """Normalise a typed category (``Е-2``, ``b 4``) to the profile's ASCII key (``E-2``, ``B-4``)."""
-    key = re.sub(r"\s+", "", text.upper().translate(_HOMOGLYPHS))
-    return re.sub(r"(?<=[A-Z])(?=\d)", "-", key)
+def period_label(period: Period) -> str:
+    """The evaluated period as messages name it: ``2024`` or ``2024 Q3``."""
+    return f"{period.year}" + (f" Q{period.quarter}" if period.quarter else "")
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -44,13 +36,6 @@ def parse_day(text: str) -> dt.date | None:
     return None
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved ``months`` calendar months on, clamped to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 class _Checker:
     def __init__(self, evaluation: Evaluation, profile: Profile, locate: Locate) -> None:
         self.evaluation = evaluation
@@ -58,8 +43,8 @@ class _Checker:
         self.locate = locate
         self.issues: list[Issue] = []
         period = evaluation.period
-        self.period_text = f"{period.year}" + (f" Q{period.quarter}" if period.quarter else "")
-        self.window = (period.start, _add_months(period.end, WINDOW_MONTHS))
+        self.period_text = period_label(period)
+        self.window = (period.start, add_months(period.end, WINDOW_MONTHS))
 
     def add(self, path: ModelPath, key: str, value: object = None, **params: object) -> None:
         params.setdefault("profile", self.profile.id)
@@ -106,7 +91,7 @@ class _Checker:
 
     def employee(self, base: ModelPath, employee: Employee) -> None:
         profile = self.profile
-        if category_key(employee.category) not in profile.categories:
+        if normalise_category(employee.category) not in profile.categories:
             self.add(base + ("category",), "input.unknown_category", employee.category,
                      known=", ".join(profile.categories))
         period = self.evaluation.period

@@ -9,9 +9,10 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 from pipeline.errors import Issue
+from pipeline.i18n import display_value
 from pipeline.read.source import ModelPath
 
-__all__ = ["display_value", "issues_from_errors"]
+__all__ = ["issues_from_errors"]
 
 _KEYS = {
     "missing": "input.missing",
@@ -43,12 +44,6 @@ _KEYS = {
     "dict_type": "input.wrong_shape",
     "list_type": "input.wrong_shape",
 }
-
-
-def display_value(value: Any, limit: int = 60) -> str:
-    """A short, quoted rendering of a user value for a message."""
-    text = f"«{value}»" if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _data_path(data: Any, loc: tuple[str | int, ...], missing: bool) -> ModelPath:

@@ -171,13 +171,9 @@ def _grade_choices(profile: Profile | None) -> dict[str, str]:
     return {g.id: f"{g.label.kk} / {g.label.ru}" for g in profile.grades}
 
 
-def layout(profile: Profile | None) -> list[SheetSpec]:
-    """The data sheets for ``profile`` (methods it does not use have no sheet)."""
-    methods = set(profile.methods) if profile else {"kpi", "competencies", "ranking", "survey_360",
-                                                     "calibration"}
+def _employees_sheet(profile: Profile | None) -> SheetSpec:
     categories = {c: c for c in profile.categories} if profile else {}
-    grades = _grade_choices(profile)
-    sheets = [ORGANISATION, PEOPLE, SheetSpec("employees", EMPLOYEES_TITLE, _PERSON + (
+    return SheetSpec("employees", EMPLOYEES_TITLE, _PERSON + (
         _c("unit_kk", "Құрылымдық бөлімше (қазақша)", "Структурное подразделение (на казахском)", width=30),
         _c("unit_ru", "Құрылымдық бөлімше (орысша)", "Структурное подразделение (на русском)", width=30),
         _c("category", "Санаты", "Категория", "choice", choices=categories, required=True, width=10),
@@ -193,82 +189,120 @@ def layout(profile: Profile | None) -> list[SheetSpec]:
            required=True),
         _c("superior", "Жоғары тұрған басшы (ID)", "Вышестоящий руководитель (ID)", "person"),
         _c("manager_is_first_head", "Тікелей басшы – бірінші басшы", "Непосредственный руководитель – первый руководитель", "bool"),
-    ), key=None, required=True), SheetSpec("absences", "Болмауы - Отсутствие", (
+    ), key=None, required=True)
+
+
+_ABSENCES = SheetSpec("absences", "Болмауы - Отсутствие", (
+    _EMPLOYEE,
+    _c("kind", "Себебі", "Причина", "choice", choices=ABSENCE_KINDS, width=40),
+    _c("start", "Басталған күн", "Дата начала", "date"),
+    _c("end", "Аяқталған күн", "Дата окончания", "date"),
+))
+
+_KPIS = SheetSpec("kpis", "НМИ - КЦИ", (
+    _EMPLOYEE,
+    _c("title", "НМИ атауы", "Наименование КЦИ", required=True, width=40),
+    _c("source", "Қай көрсеткіштен түйінделеді", "Из какого показателя вытекает", width=30),
+    _c("unit", "Өлшем бірлігі", "Единица измерения", width=12),
+    _c("planned", "Жоспарлы мәні", "Плановое значение", "value", width=12),
+    _c("actual", "Нақты мәні", "Фактическое значение", "value", width=12),
+    _c("due", "Қол жеткізу мерзімдері", "Сроки достижения", width=14),
+    _c("key_result", "Түйінді нәтиже", "Ключевой результат", width=30),
+    _c("met", "Толық орындалды", "Выполнен полностью", "bool"),
+    _c("score", "Балл (0–5)", "Балл (0–5)", "number", width=10),
+    *(_c(f"quarter_scores.{q}", f"{q}-тоқсан балы", f"Балл за {q} квартал", "number", width=10)
+      for q in (1, 2, 3, 4)),
+    _c("is_process_work", "Процестік жұмыс", "Процессная работа", "bool"),
+))
+
+_ACQUAINTANCE = SheetSpec("acquaintance", "Таныстыру - Ознакомление", (
+    _EMPLOYEE,
+    _c("on", "Танысқан күн", "Дата ознакомления", "date"),
+    _c("refused", "Танысудан бас тартты", "Отказался от ознакомления", "bool"),
+    _c("witnesses", "Акт куәлары (ID, «;» арқылы)", "Свидетели акта (ID через «;»)", "ids", width=20),
+    _c("channel", "Нәтижелер жолданған арна", "Канал направления результатов", width=30),
+))
+
+
+def _competencies_sheet(profile: Profile) -> SheetSpec:
+    rule = profile.competencies
+    keys = {c.key: f"{c.key}: {c.label.kk} / {c.label.ru}" for c in rule.competencies} if rule else {}
+    return SheetSpec("competencies", "Құзыреттер - Компетенции", (
         _EMPLOYEE,
-        _c("kind", "Себебі", "Причина", "choice", choices=ABSENCE_KINDS, width=40),
-        _c("start", "Басталған күн", "Дата начала", "date"),
-        _c("end", "Аяқталған күн", "Дата окончания", "date"),
-    ))]
-    if "kpi" in methods:
-        sheets.append(SheetSpec("kpis", "НМИ - КЦИ", (
-            _EMPLOYEE,
-            _c("title", "НМИ атауы", "Наименование КЦИ", required=True, width=40),
-            _c("source", "Қай көрсеткіштен түйінделеді", "Из какого показателя вытекает", width=30),
-            _c("unit", "Өлшем бірлігі", "Единица измерения", width=12),
-            _c("planned", "Жоспарлы мәні", "Плановое значение", "value", width=12),
-            _c("actual", "Нақты мәні", "Фактическое значение", "value", width=12),
-            _c("due", "Қол жеткізу мерзімдері", "Сроки достижения", width=14),
-            _c("key_result", "Түйінді нәтиже", "Ключевой результат", width=30),
-            _c("met", "Толық орындалды", "Выполнен полностью", "bool"),
-            _c("score", "Балл (0–5)", "Балл (0–5)", "number", width=10),
-            *(_c(f"quarter_scores.{q}", f"{q}-тоқсан балы", f"Балл за {q} квартал", "number", width=10)
-              for q in (1, 2, 3, 4)),
-            _c("is_process_work", "Процестік жұмыс", "Процессная работа", "bool"),
-        )))
-    if "competencies" in methods and profile is not None and profile.competencies is not None:
-        keys = {c.key: f"{c.key}: {c.label.kk} / {c.label.ru}" for c in profile.competencies.competencies}
-        sheets.append(SheetSpec("competencies", "Құзыреттер - Компетенции", (
-            _EMPLOYEE,
-            _c("competency", "Құзырет", "Компетенция", "choice", choices=keys, required=True, width=40),
-            _c("observed", "Байқалған индикаторлар (нөмірлері, «;» арқылы)",
-               "Проявленные индикаторы (номера через «;»)", "indexes", width=30),
-        )))
-    if "ranking" in methods:
-        parameters = profile.ranking.parameters if profile and profile.ranking else []
-        sheets.append(SheetSpec("ranking", "Саралау - Ранжирование", (
-            _EMPLOYEE,
-            _c("quarter", "Тоқсан", "Квартал", "int", required=True, width=9),
-            _c("evaluated", "Бағаланды", "Оценён", "bool"),
-            *(_c(f"scores.{p.key}", p.label.kk, p.label.ru, "number", width=22) for p in parameters),
-        )))
-    if "survey_360" in methods:
-        rule = profile.survey_360 if profile else None
-        competencies = {c.key: c for c in (*rule.head_competencies, *rule.staff_competencies)} if rule else {}
-        sheets.append(SheetSpec("survey_360", "360", (
-            _EMPLOYEE,
-            _c("relation", "Респонденттің қатынасы", "Отношение респондента", "choice",
-               choices=RELATION_CHOICES, required=True, width=30),
-            *(_c(f"scores.{c.key}", c.label.kk, c.label.ru, "number", width=20) for c in competencies.values()),
-        )))
-    if profile is None or profile.commission is not None:
-        sheets.append(SheetSpec("decisions", "Шешімдер - Решения", (
+        _c("competency", "Құзырет", "Компетенция", "choice", choices=keys, required=True, width=40),
+        _c("observed", "Байқалған индикаторлар (нөмірлері, «;» арқылы)",
+           "Проявленные индикаторы (номера через «;»)", "indexes", width=30),
+    ))
+
+
+def _ranking_sheet(profile: Profile | None) -> SheetSpec:
+    parameters = profile.ranking.parameters if profile and profile.ranking else []
+    return SheetSpec("ranking", "Саралау - Ранжирование", (
+        _EMPLOYEE,
+        _c("quarter", "Тоқсан", "Квартал", "int", required=True, width=9),
+        _c("evaluated", "Бағаланды", "Оценён", "bool"),
+        *(_c(f"scores.{p.key}", p.label.kk, p.label.ru, "number", width=22) for p in parameters),
+    ))
+
+
+def _survey_sheet(profile: Profile | None) -> SheetSpec:
+    rule = profile.survey_360 if profile else None
+    competencies = {c.key: c for c in (*rule.head_competencies, *rule.staff_competencies)} if rule else {}
+    return SheetSpec("survey_360", "360", (
+        _EMPLOYEE,
+        _c("relation", "Респонденттің қатынасы", "Отношение респондента", "choice",
+           choices=RELATION_CHOICES, required=True, width=30),
+        *(_c(f"scores.{c.key}", c.label.kk, c.label.ru, "number", width=20) for c in competencies.values()),
+    ))
+
+
+def _commission_sheets(grades: dict[str, str]) -> list[SheetSpec]:
+    return [
+        SheetSpec("decisions", "Шешімдер - Решения", (
             _EMPLOYEE,
             _c("corrected_grade", "Комиссия түзеткен баға", "Оценка, скорректированная комиссией", "choice",
                choices=grades, width=30),
             _c("correction_note", "Түзету негіздемесі", "Обоснование корректировки", width=40),
             _c("recommendation", "Комиссияның ұсынымдары", "Рекомендации комиссии", width=40),
-        )))
-        sheets.append(SheetSpec("votes", "Дауыстар - Голоса", (
+        )),
+        SheetSpec("votes", "Дауыстар - Голоса", (
             _EMPLOYEE,
             _c("member", "Комиссия мүшесі (ID)", "Член комиссии (ID)", required=True, width=14),
             _c("choice", "Дауысы", "Голос", "choice", choices=VOTE_CHOICES, required=True, width=26),
-        )))
-    sheets.append(SheetSpec("acquaintance", "Таныстыру - Ознакомление", (
+        )),
+    ]
+
+
+def _calibration_sheet(grades: dict[str, str]) -> SheetSpec:
+    return SheetSpec("calibration", "Калибрлеу - Калибровка", (
         _EMPLOYEE,
-        _c("on", "Танысқан күн", "Дата ознакомления", "date"),
-        _c("refused", "Танысудан бас тартты", "Отказался от ознакомления", "bool"),
-        _c("witnesses", "Акт куәлары (ID, «;» арқылы)", "Свидетели акта (ID через «;»)", "ids", width=20),
-        _c("channel", "Нәтижелер жолданған арна", "Канал направления результатов", width=30),
-    )))
+        _c("applied_on", "Өтініш берілген күн", "Дата заявления", "date", required=True),
+        _c("participants", "Қатысушылар (ID, «;» арқылы)", "Участники (ID через «;»)", "ids", width=24),
+        _c("held_on", "Сессия өткен күн", "Дата проведения сессии", "date"),
+        _c("votes_for_change", "Өзгертуді жақтағандар", "Голосов за изменение", "int"),
+        _c("votes_against_change", "Өзгертуге қарсылар", "Голосов против изменения", "int"),
+        _c("proposed_grade", "Ұсынылған баға", "Предложенная оценка", "choice", choices=grades, width=30),
+        _c("protocol_signed_on", "Хаттамаға қол қойылған күн", "Дата подписания протокола", "date"),
+    ))
+
+
+def layout(profile: Profile | None) -> list[SheetSpec]:
+    """The data sheets for ``profile`` in workbook order (methods it does not use have no sheet)."""
+    methods = set(profile.methods) if profile else {"kpi", "competencies", "ranking", "survey_360",
+                                                     "calibration"}
+    grades = _grade_choices(profile)
+    sheets = [ORGANISATION, PEOPLE, _employees_sheet(profile), _ABSENCES]
+    if "kpi" in methods:
+        sheets.append(_KPIS)
+    if "competencies" in methods and profile is not None and profile.competencies is not None:
+        sheets.append(_competencies_sheet(profile))
+    if "ranking" in methods:
+        sheets.append(_ranking_sheet(profile))
+    if "survey_360" in methods:
+        sheets.append(_survey_sheet(profile))
+    if profile is None or profile.commission is not None:
+        sheets += _commission_sheets(grades)
+    sheets.append(_ACQUAINTANCE)
     if "calibration" in methods:
-        sheets.append(SheetSpec("calibration", "Калибрлеу - Калибровка", (
-            _EMPLOYEE,
-            _c("applied_on", "Өтініш берілген күн", "Дата заявления", "date", required=True),
-            _c("participants", "Қатысушылар (ID, «;» арқылы)", "Участники (ID через «;»)", "ids", width=24),
-            _c("held_on", "Сессия өткен күн", "Дата проведения сессии", "date"),
-            _c("votes_for_change", "Өзгертуді жақтағандар", "Голосов за изменение", "int"),
-            _c("votes_against_change", "Өзгертуге қарсылар", "Голосов против изменения", "int"),
-            _c("proposed_grade", "Ұсынылған баға", "Предложенная оценка", "choice", choices=grades, width=30),
-            _c("protocol_signed_on", "Хаттамаға қол қойылған күн", "Дата подписания протокола", "date"),
-        )))
+        sheets.append(_calibration_sheet(grades))
     return sheets

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,9 @@ Reader = Callable[[Path, bytes], tuple[Any, Source, list[Issue]]]
 
 
 def _read_xlsx(path: Path, data: bytes) -> tuple[Any, Source, list[Issue]]:
-    from pipeline.read.xlsx import read_xlsx   # openpyxl is slow to import: only for workbooks
+    from pipeline.read.xlsx import (
+        read_xlsx,  # openpyxl is slow to import: only for workbooks
+    )
 
     return read_xlsx(path, data)
 
@@ -50,17 +51,6 @@ def _read(path: Path) -> tuple[Any, Source, list[Issue]]:
     return reader(path, path.read_bytes())
 
 
-def _rules_issues(evaluation: Evaluation, profile: Profile, source: Source) -> list[Issue]:
-    """The methodology's own checks, when the rules engine provides them."""
-    try:
-        module = importlib.import_module("pipeline.rules.validate")
-    except ModuleNotFoundError as exc:
-        if exc.name == "pipeline.rules.validate":
-            return []
-        raise
-    return list(module.validate(evaluation, profile, source.locate))
-
-
 def _profile(data: dict[str, Any], source: Source, issues: list[Issue]) -> Profile | None:
     profile_id = data.get("profile")
     if not isinstance(profile_id, str) or not profile_id:
@@ -75,6 +65,10 @@ def _profile(data: dict[str, Any], source: Source, issues: list[Issue]) -> Profi
 
 def validate_data(data: Any, source: Source, issues: list[Issue] | None = None) -> tuple[Evaluation, Source]:
     """Validate plain data read from ``source``; raise :class:`ValidationFailed` with all issues."""
+    from pipeline.rules.validate import (
+        validate,  # the rules locate through pipeline.read.source
+    )
+
     found = list(issues or [])
     if not isinstance(data, dict):
         found.append(Issue(location=source.name, key="input.not_a_mapping",
@@ -93,7 +87,7 @@ def validate_data(data: Any, source: Source, issues: list[Issue] | None = None) 
         checked = check_evaluation(evaluation, profile, source.locate)
         found += checked
         if not found:
-            found += _rules_issues(evaluation, profile, source)
+            found += validate(evaluation, profile, source.locate)
     if found or evaluation is None:
         raise ValidationFailed(issues=found)
     return evaluation, source

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["ModelPath", "Source", "format_path"]
+__all__ = ["Locate", "ModelPath", "Source", "format_path"]
 
 ModelPath = tuple[str | int, ...]
+Locate = Callable[[ModelPath], str]
+"""Turns a model path into a human-readable location (``Source.locate``, or ``format_path``)."""
 
 
 def format_path(path: ModelPath) -> str:

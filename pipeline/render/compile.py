@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from jinja2 import Template, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import Template, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaTemplateError
 
@@ -78,11 +78,6 @@ class CompiledTemplate:
         self._parts = parts
         self._assembler = ZipAssembler(members, [part.member.name for part in parts])
         self.tags: tuple[Tag, ...] = tuple(tag for part in parts for tag in part.source.tags)
-        env = environment()
-        names: set[str] = set()
-        for part in parts:
-            names |= meta.find_undeclared_variables(env.parse(part.source.source))
-        self.variables: frozenset[str] = frozenset(names)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CompiledTemplate:

@@ -8,28 +8,10 @@ by (category, head of unit) (U21); a category with no group is a data error (U22
 from __future__ import annotations
 
 from pipeline.model import Employee
-from pipeline.profile import CompetencyRule, IndicatorGroup
+from pipeline.profile import CompetencyRule, IndicatorGroup, normalise_category
 from pipeline.rules.result import CompetencyOutcome, Finding
 
-__all__ = ["assess_competencies", "meets_threshold", "normalise_category", "select_group"]
-
-# Cyrillic capitals that look like the Latin letters used in category keys (E8), and dashes
-# (hyphen, non-breaking hyphen, figure, en and em dash, minus sign).
-_CATEGORY_MAP = str.maketrans({
-    "В": "B", "Е": "E", "С": "C", "Р": "R", "Г": "G", "А": "A", "Д": "D",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-})
-
-
-def normalise_category(category: str) -> str:
-    """``"В–1"`` / ``"b-1"`` / ``"Е-Р-2"`` -> ``"B-1"`` / ``"B-1"`` / ``"E-R-2"``."""
-    return "".join(category.upper().translate(_CATEGORY_MAP).split())
-
-
-def select_group(rule: CompetencyRule, category: str, is_head_of_unit: bool) -> IndicatorGroup | None:
-    """The App. 4 indicator group for (category, head of unit) (U21); None when there is none (U22)."""
-    return rule.group_for(normalise_category(category), is_head_of_unit)
-
+__all__ = ["assess_competencies", "meets_threshold"]
 
 def meets_threshold(observed: int, total: int, rule: CompetencyRule) -> bool:
     """cl. 27: ``3/4 немесе одан көбі`` in integers."""
@@ -39,7 +21,7 @@ def meets_threshold(observed: int, total: int, rule: CompetencyRule) -> bool:
 def assess_competencies(employee: Employee, rule: CompetencyRule,
                         ) -> tuple[IndicatorGroup | None, list[CompetencyOutcome], list[Finding]]:
     """Every App. 3 competency for the employee, in App. 3 order."""
-    group = select_group(rule, employee.category, employee.is_head_of_unit)
+    group = rule.group_for(employee.category, employee.is_head_of_unit)
     if group is None:
         return None, [], [Finding(rule="competency.no_group", clause="App. 4",
                                   detail=f"category {employee.category!r} has no indicator group (U22)")]

@@ -26,13 +26,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from pipeline.model import Evaluation
+from pipeline.model import Evaluation, Period
 from pipeline.profile import Deadline, Profile
 from pipeline.rules.calendar import WorkingCalendar
 from pipeline.rules.eligibility import absent_on
 from pipeline.rules.result import DeadlineDate, Finding
 
-__all__ = ["anchor_dates", "check_on_time", "due_date", "evaluation_day", "quarter_ends", "schedule"]
+__all__ = ["anchor_dates", "check_on_time", "due_date", "evaluation_day", "period_quarters", "quarter_ends", "schedule"]
 
 Anchor = tuple[str, dt.date, str | None]     # anchor id, date, employee id (None: everyone)
 
@@ -50,11 +50,15 @@ def due_date(deadline: Deadline, anchor: dt.date, calendar: WorkingCalendar) -> 
     return dt.date(anchor.year, month, day)
 
 
+def period_quarters(period: Period) -> list[int]:
+    """The quarters inside the evaluated period: its own quarter, or all four of a year."""
+    return [period.quarter] if period.quarter else [1, 2, 3, 4]
+
+
 def quarter_ends(evaluation: Evaluation) -> list[dt.date]:
     """Ends of the quarters inside the evaluated period."""
-    period = evaluation.period
-    quarters = [period.quarter] if period.quarter else [1, 2, 3, 4]
-    return [dt.date(period.year, 3 * q, 30 if q in (2, 3) else 31) for q in quarters]
+    year = evaluation.period.year
+    return [Period(year=year, quarter=q).end for q in period_quarters(evaluation.period)]
 
 
 def _last_evaluation_days(evaluation: Evaluation, profile: Profile, calendar: WorkingCalendar) -> list[dt.date]:

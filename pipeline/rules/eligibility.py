@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.model import Absence, Employee, Period
-from pipeline.profile import Profile
+from pipeline.profile import Profile, normalise_category
 from pipeline.rules.calendar import WorkingCalendar
-from pipeline.rules.competencies import normalise_category
 from pipeline.rules.result import Finding
 
 __all__ = ["Eligibility", "absent_on", "add_months", "check_eligibility", "is_head", "served_months"]

@@ -22,6 +22,7 @@ __all__ = [
     "kpi_met",
     "mean",
     "met_count_grade",
+    "parse_number",
     "ranking_grade",
 ]
 
@@ -53,13 +54,15 @@ def mean(values: Iterable[float | Decimal]) -> Decimal:
     return sum(items, Decimal(0)) / len(items)
 
 
-def _number(value: float | str | None) -> float | None:
+def parse_number(value: float | str | None) -> float | None:
+    """A KPI value as typed: ``80``, ``"3,5"``, ``"1 000"``, ``"95 %"``; None for other text."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
+    text = "".join(value.replace(",", ".").replace("%", "").split())
     try:
-        return float(value.replace(",", ".").replace("%", "").strip())
+        return float(text) if text else None
     except ValueError:
         return None
 
@@ -68,7 +71,7 @@ def kpi_met(kpi: Kpi) -> bool:
     """A KPI counts only if achieved in full: ``met``, else ``actual >= planned`` (cl. 18 last ¶)."""
     if kpi.met is not None:
         return kpi.met
-    planned, actual = _number(kpi.planned), _number(kpi.actual)
+    planned, actual = parse_number(kpi.planned), parse_number(kpi.actual)
     if planned is None or actual is None:
         return False
     return decimal(actual) >= decimal(planned)
@@ -83,7 +86,7 @@ def met_count_grade(kpis: Sequence[Kpi], rule: KpiRule) -> GradeOutcome:
                         detail=f"{met} of {len(kpis)} KPIs met in full -> {grade}")]
     findings += [Finding(rule="grade.kpi_not_full", clause=rule.scoring_clause,
                          detail=f"KPI {i + 1} not achieved in full ({k.actual} of {k.planned})")
-                 for i, k in enumerate(kpis) if k.met is None and not kpi_met(k) and _number(k.planned) is not None]
+                 for i, k in enumerate(kpis) if k.met is None and not kpi_met(k) and parse_number(k.planned) is not None]
     return GradeOutcome(grade=grade, kpis_met=met, kpis_total=len(kpis), findings=tuple(findings))
 
 

@@ -8,32 +8,21 @@ its own ``locate`` (file, line or sheet/cell). Messages are ``rules.*`` keys in 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from pipeline.errors import Issue
 from pipeline.model import Employee, Evaluation
-from pipeline.profile import Profile
+from pipeline.profile import Profile, normalise_category
+from pipeline.read.source import Locate, ModelPath, format_path
 from pipeline.rules.calendar import WorkingCalendar
 from pipeline.rules.commission import decide, has_quorum, present_voters, voting_members
-from pipeline.rules.competencies import normalise_category, select_group
-from pipeline.rules.deadlines import evaluation_day, schedule
+from pipeline.rules.deadlines import evaluation_day, period_quarters, schedule
 from pipeline.rules.eligibility import check_eligibility, is_head
 from pipeline.rules.result import DeadlineDate
 
-__all__ = ["Locate", "dotted", "validate"]
+__all__ = ["validate"]
 
-Path = tuple[str | int, ...]
-Locate = Callable[[Path], str]
 _PROCESS_WORK_CLAUSE = "cl. 2(5)"
-
-
-def dotted(path: Path) -> str:
-    """Default location: ``employees[2].kpis[0].score``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 class _Collector:
@@ -41,11 +30,11 @@ class _Collector:
         self.locate = locate
         self.issues: list[Issue] = []
 
-    def add(self, path: Path, key: str, clause: str | None, value: Any = None, **params: Any) -> None:
+    def add(self, path: ModelPath, key: str, clause: str | None, value: Any = None, **params: Any) -> None:
         self.issues.append(Issue(location=self.locate(path), key=key, params=params, value=value, clause=clause))
 
 
-def validate(evaluation: Evaluation, profile: Profile, locate: Locate = dotted,
+def validate(evaluation: Evaluation, profile: Profile, locate: Locate = format_path,
              calendar: WorkingCalendar | None = None) -> list[Issue]:
     """All rule violations of ``evaluation`` under ``profile`` (empty list: valid)."""
     calendar = calendar or WorkingCalendar.default()
@@ -54,7 +43,7 @@ def validate(evaluation: Evaluation, profile: Profile, locate: Locate = dotted,
     day = evaluation_day(evaluation, profile, calendar)
     deadlines = schedule(evaluation, profile, calendar)
     for index, employee in enumerate(evaluation.employees):
-        path: Path = ("employees", index)
+        path: ModelPath = ("employees", index)
         status = check_eligibility(employee, evaluation.period, profile, calendar, day).status
         _check_dates(evaluation, employee, path, out)
         if normalise_category(employee.category) not in {normalise_category(c) for c in profile.categories}:
@@ -71,7 +60,7 @@ def validate(evaluation: Evaluation, profile: Profile, locate: Locate = dotted,
     return out.issues
 
 
-def _check_dates(evaluation: Evaluation, employee: Employee, path: Path, out: _Collector) -> None:
+def _check_dates(evaluation: Evaluation, employee: Employee, path: ModelPath, out: _Collector) -> None:
     period = evaluation.period
     clause = None                      # the period itself is set by the methodology, not one clause
     if employee.appointed_on > period.end:
@@ -80,7 +69,7 @@ def _check_dates(evaluation: Evaluation, employee: Employee, path: Path, out: _C
     if employee.dismissed_on and employee.dismissed_on < period.start:
         out.add((*path, "dismissed_on"), "rules.date.before_period", clause, employee.dismissed_on.isoformat(),
                 start=period.start.isoformat(), end=period.end.isoformat())
-    quarters = {period.quarter} if period.quarter else {1, 2, 3, 4}
+    quarters = period_quarters(period)
     for k, quarter in enumerate(employee.ranking):
         if quarter.quarter not in quarters:
             out.add((*path, "ranking", k, "quarter"), "rules.date.quarter_outside", clause, quarter.quarter,
@@ -105,7 +94,7 @@ def _uses_kpi(employee: Employee, profile: Profile) -> bool:
     return profile.kpi is not None and (not profile.kpi.heads_only or is_head(employee, profile))
 
 
-def _check_kpis(employee: Employee, profile: Profile, path: Path, status: str, out: _Collector) -> None:
+def _check_kpis(employee: Employee, profile: Profile, path: ModelPath, status: str, out: _Collector) -> None:
     rule = profile.kpi
     if rule is None:
         return
@@ -119,7 +108,7 @@ def _check_kpis(employee: Employee, profile: Profile, path: Path, status: str, o
     for k, kpi in enumerate(employee.kpis):
         if kpi.is_process_work:
             out.add((*path, "kpis", k, "is_process_work"), "rules.kpi.process_work", _PROCESS_WORK_CLAUSE, kpi.title)
-        scores: list[tuple[Path, float]] = [((*path, "kpis", k, "quarter_scores", q), s)
+        scores: list[tuple[ModelPath, float]] = [((*path, "kpis", k, "quarter_scores", q), s)
                                             for q, s in kpi.quarter_scores.items()]
         if kpi.score is not None:
             scores.append(((*path, "kpis", k, "score"), kpi.score))
@@ -128,7 +117,7 @@ def _check_kpis(employee: Employee, profile: Profile, path: Path, status: str, o
                 out.add(where, "rules.score.range", rule.scoring_clause, score, min=rule.score_min, max=rule.score_max)
 
 
-def _check_ranking(evaluation: Evaluation, employee: Employee, profile: Profile, path: Path,
+def _check_ranking(evaluation: Evaluation, employee: Employee, profile: Profile, path: ModelPath,
                    out: _Collector) -> None:
     rule = profile.ranking
     if rule is None:
@@ -147,12 +136,12 @@ def _check_ranking(evaluation: Evaluation, employee: Employee, profile: Profile,
                     None, missing=", ".join(missing))
 
 
-def _check_competencies(employee: Employee, profile: Profile, path: Path, status: str, out: _Collector) -> None:
+def _check_competencies(employee: Employee, profile: Profile, path: ModelPath, status: str, out: _Collector) -> None:
     rule = profile.competencies
     if rule is None:
         return
     known = {c.key: c for c in rule.competencies}
-    group = select_group(rule, employee.category, employee.is_head_of_unit)
+    group = rule.group_for(employee.category, employee.is_head_of_unit)
     if group is None:
         if status != "not_evaluated" or employee.competencies:
             out.add((*path, "category"), "rules.competency.no_group", rule.no_indicator_clause or "App. 4",
@@ -181,7 +170,7 @@ def _check_competencies(employee: Employee, profile: Profile, path: Path, status
                     competency=competency.key)
 
 
-def _check_survey(employee: Employee, profile: Profile, path: Path, out: _Collector) -> None:
+def _check_survey(employee: Employee, profile: Profile, path: ModelPath, out: _Collector) -> None:
     rule = profile.survey_360
     survey = employee.survey_360
     if rule is None or survey is None:
@@ -193,7 +182,7 @@ def _check_survey(employee: Employee, profile: Profile, path: Path, out: _Collec
                 min=rule.min_respondents, max=rule.max_respondents)
     own = {c.key for c in (rule.head_competencies if is_head(employee, profile) else rule.staff_competencies)}
     heads_only = {c.key for c in rule.head_competencies} - {c.key for c in rule.staff_competencies}
-    scored: list[tuple[Path, str, float]] = [((*where, "self_assessment", key), key, s)
+    scored: list[tuple[ModelPath, str, float]] = [((*where, "self_assessment", key), key, s)
                                              for key, s in survey.self_assessment.items()]
     scored += [((*where, "respondents", r, "scores", key), key, s)
                for r, respondent in enumerate(survey.respondents) for key, s in respondent.scores.items()]
@@ -205,7 +194,7 @@ def _check_survey(employee: Employee, profile: Profile, path: Path, out: _Collec
             out.add(at, "rules.score.range", rule.clause, score, min=rule.score_min, max=rule.score_max)
 
 
-def _check_refusal(employee: Employee, profile: Profile, path: Path, out: _Collector) -> None:
+def _check_refusal(employee: Employee, profile: Profile, path: ModelPath, out: _Collector) -> None:
     acquaintance = employee.acquaintance
     notice = profile.notification
     if acquaintance is None or not acquaintance.refused:
@@ -220,7 +209,7 @@ def _check_refusal(employee: Employee, profile: Profile, path: Path, out: _Colle
                 acquaintance.channel, allowed=", ".join(notice.refusal_channels))
 
 
-def _check_registered_notice(employee: Employee, profile: Profile, path: Path, status: str,
+def _check_registered_notice(employee: Employee, profile: Profile, path: ModelPath, status: str,
                              out: _Collector) -> None:
     """Someone evaluated without participation is told by a channel that records delivery (X3/X4)."""
     notice = profile.notification
@@ -233,7 +222,7 @@ def _check_registered_notice(employee: Employee, profile: Profile, path: Path, s
                 notice.registered_channels_clause, channel, allowed=", ".join(notice.registered_channels))
 
 
-def _check_calibration(employee: Employee, deadlines: list[DeadlineDate], path: Path, out: _Collector) -> None:
+def _check_calibration(employee: Employee, deadlines: list[DeadlineDate], path: ModelPath, out: _Collector) -> None:
     request = employee.calibration
     if request is None:
         return
@@ -278,7 +267,7 @@ def _check_commission(evaluation: Evaluation, profile: Profile, out: _Collector)
                 first="commission.sitting.date", second="commission.completed_on")
 
 
-def _check_votes(evaluation: Evaluation, employee: Employee, profile: Profile, path: Path, out: _Collector) -> None:
+def _check_votes(evaluation: Evaluation, employee: Employee, profile: Profile, path: ModelPath, out: _Collector) -> None:
     commission, rule, decision = evaluation.commission, profile.commission, employee.decision
     if decision is None or rule is None:
         return

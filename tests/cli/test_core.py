@@ -48,9 +48,14 @@ def test_init_unknown_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert not (tmp_path / "x").exists()
 
 
-def test_bad_language_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(capsys, "validate", "examples/udp-2018/evaluation.yaml", "--lang", "de")
-    assert code == 2 and "--lang must be one of kk, ru, en" in err
+@pytest.mark.parametrize("command", [("validate", "examples/udp-2018/evaluation.yaml"),
+                                     ("evaluate", "examples/udp-2018/evaluation.yaml"),
+                                     ("templates", "check")])
+def test_bad_language_is_a_usage_error(command: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command with a message language refuses an unknown one the same way (``templates check``
+    used to fall back to English silently)."""
+    code, _, err = run_cli(capsys, *command, "--lang", "de")
+    assert code == 2 and "--lang must be one of kk, ru, en, not 'de'" in err
 
 
 def test_missing_argument_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

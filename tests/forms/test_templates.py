@@ -8,11 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from forms_helpers import ROOT, shape
 
 from pipeline.profile import available_profiles, load_profile
 from pipeline.render.compile import CompiledTemplate
-
-from forms_helpers import ROOT, shape
 
 _spec = importlib.util.spec_from_file_location("build_templates", ROOT / "tools" / "build_templates.py")
 build_templates = importlib.util.module_from_spec(_spec)
@@ -66,4 +65,4 @@ def test_overridden_labels_are_tags():
         for form, overrides in forms.items():
             found = tags(ROOT / "templates_kk" / f"{form}.docx")
             for key in overrides:
-                assert "{{ L.%s }}" % key in found, f"{form}: {key} overridden but printed as fixed text"
+                assert "{{ L." + key + " }}" in found, f"{form}: {key} overridden but printed as fixed text"

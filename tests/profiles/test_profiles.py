@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ProfileError
-from pipeline.profile import Profile, available_profiles, load_profile, normalise_category
+from pipeline.profile import (
+    Profile,
+    available_profiles,
+    load_profile,
+    normalise_category,
+)
 
 from .seedtext import fold, in_seed, in_seed_in_two_pieces
 
@@ -182,10 +187,13 @@ def test_group_follows_category_and_head_of_unit(name: str, category: str, head:
     assert (found.id if found else None) == group
 
 
-def test_normalise_category_folds_scripts_and_spaces() -> None:
-    assert normalise_category("В-1") == "B-1"
+def test_normalise_category_folds_scripts_dashes_and_spaces() -> None:
+    assert normalise_category("В-1") == "B-1"            # Cyrillic В
     assert normalise_category(" е-r-2 ") == "E-R-2"
-    assert normalise_category("Е-2") == "E-2"
+    assert normalise_category("е-р—2") == "E-R-2"        # Cyrillic е, р and an em dash
+    assert normalise_category(" c – 4 ") == "C-4"        # en dash, spaces
+    assert normalise_category("E\u22123") == "E-3"       # minus sign
+    assert normalise_category("b4") == "B-4"             # the dash left out
 
 
 def test_ambiguity_settings_and_notes() -> None:
@@ -251,10 +259,23 @@ def test_unknown_anchor_and_unknown_profile_are_profile_errors(tmp_path: Path) -
     raw = (PROFILE_DIR / "udp-2018.yaml").read_text(encoding="utf-8")
     _write(tmp_path, "bad-anchor", raw + "\ndeadlines:\n  - {id: x, label: {kk: a, ru: b}, "
            "kind: working_days_after, days: 2, anchor: lunch, clause: cl. 1}\n")
-    with pytest.raises(ProfileError):
+    with pytest.raises(ProfileError) as anchor:
         load_profile("bad-anchor", tmp_path)
-    with pytest.raises(ProfileError):
+    assert "bad-anchor.yaml: deadlines" in anchor.value.render() and "'lunch'" in anchor.value.render()
+    with pytest.raises(ProfileError) as unknown:
         load_profile("no-such-profile", tmp_path)
+    assert "unknown profile «no-such-profile»" in unknown.value.render()
+
+
+def test_circular_extends_is_a_located_translated_error(tmp_path: Path) -> None:
+    _write(tmp_path, "first", "extends: second\n")
+    _write(tmp_path, "second", "extends: first\n")
+    with pytest.raises(ProfileError) as info:
+        load_profile("first", tmp_path)
+    assert info.value.render("en") == (f"{tmp_path / 'first.yaml'}: profile «first» is based on itself "
+                                       "through 'extends': first -> second -> first")
+    assert "өзіне-өзі негізделген" in info.value.render("kk")
+    assert "основан сам на себе" in info.value.render("ru")
 
 
 def test_channels_are_in_the_shared_glossary() -> None:

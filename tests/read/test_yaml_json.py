@@ -168,3 +168,21 @@ def test_large_file_refused_before_parsing(tmp_path: Path, capsys: pytest.Captur
     assert MAX_INPUT_BYTES == 20 * 1024 * 1024
     code, _, err = run_cli(capsys, "validate", str(path), "--lang", "kk")
     assert code == 1 and "20 МБ шегінен асады" in err
+
+
+def test_category_typed_loosely_passes_reader_and_rules_alike(tmp_path: Path) -> None:
+    """``е4`` (Cyrillic е, no dash) and ``E–5`` (en dash) are E-4 and E-5 for the reader, the rules and
+    the App. 4 group choice; before one normaliser served them all, the rules refused ``E4``."""
+    from pipeline.commands.evaluate import checked_result
+    from pipeline.profile import load_profile
+    from pipeline.rules.calendar import WorkingCalendar
+
+    typed = (example_text("atyrau-2018").replace("category: E-4", "category: е4", 1)
+             .replace("category: E-5", "category: E–5", 1))
+    evaluation, source = load_evaluation(write(tmp_path, typed))
+    reference, _ = load_evaluation("examples/atyrau-2018/evaluation.yaml")
+    profile = load_profile("atyrau-2018")
+    loose = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
+    exact = checked_result(reference, profile, source.locate, WorkingCalendar.default())
+    assert [r.indicator_group for r in loose.employees] == [r.indicator_group for r in exact.employees]
+    assert {e.category for e in evaluation.employees} >= {"е4", "E–5"}

@@ -7,12 +7,7 @@ from pydantic import ValidationError
 
 from pipeline.model import Employee
 from pipeline.profile import CompetencyRule
-from pipeline.rules.competencies import (
-    assess_competencies,
-    meets_threshold,
-    normalise_category,
-    select_group,
-)
+from pipeline.rules.competencies import assess_competencies, meets_threshold
 from pipeline.rules.evaluate import evaluate
 from tests.rules.builders import employee, evaluation, kpis, profile
 
@@ -56,7 +51,7 @@ def test_three_quarters_table(pid: str, category: str, head: bool, key: str, tot
 
 def test_n_is_the_effective_count_not_the_ineffective_one() -> None:
     rule = profile("udp-2018").competencies
-    group = select_group(rule, "B-2", False)
+    group = rule.group_for("B-2", False)
     assert len(group.indicators["integrity"].effective) == 6
     assert len(group.indicators["integrity"].ineffective) == 5
 
@@ -77,7 +72,7 @@ def test_eleven_indicators_is_a_profile_error() -> None:
 
 def test_unobserved_names_for_app3_column_4() -> None:
     rule = profile("udp-2018").competencies
-    group = select_group(rule, "B-1", True)
+    group = rule.group_for("B-1", True)
     outcome = _outcome("udp-2018", "B-1", True, "management", 2)
     assert outcome.unobserved_kk == [group.indicators["management"].effective[2].kk]
     assert outcome.unobserved_ru == [group.indicators["management"].effective[2].ru]
@@ -90,14 +85,8 @@ def test_unobserved_names_for_app3_column_4() -> None:
     ("vssk-2018", "B-2", True, "G1"), ("vssk-2018", "B-2", False, None), ("vssk-2018", "B-3", False, None),
 ])
 def test_group_choice(pid: str, category: str, head: bool, group: str | None) -> None:
-    found = select_group(profile(pid).competencies, category, head)
+    found = profile(pid).competencies.group_for(category, head)
     assert (found.id if found else None) == group
-
-
-def test_category_normalisation() -> None:
-    assert normalise_category("В-1") == "B-1"          # Cyrillic В
-    assert normalise_category("е-р—2") == "E-R-2"      # Cyrillic е, р and an em dash
-    assert normalise_category(" c – 4 ") == "C-4"
 
 
 def test_public_services_footnote_atyrau_vs_vssk() -> None:

@@ -67,6 +67,10 @@ def test_full_achievement_only() -> None:
     assert kpi_met(above) and kpi_met(exact)
     assert not kpi_met(Kpi(title="no actual", planned=10))
     assert kpi_met(Kpi(title="explicit", planned=100, actual=50, met=True))     # the manager's record wins
+    # typed with a thousands space or a percent sign: read as numbers, not as "not met"
+    assert kpi_met(Kpi(title="spaced", planned="1 000", actual="1\u00a0200"))
+    assert kpi_met(Kpi(title="percent", planned="95 %", actual="95%"))
+    assert not kpi_met(Kpi(title="spaced, short", planned="1 000", actual="999,5"))
     four_and_almost = [*_kpis(4, 4), almost]
     assert met_count_grade(four_and_almost, p.kpi).grade == "effective"
     assert met_count_grade([*_kpis(4, 4), above], p.kpi).grade == "excellent"

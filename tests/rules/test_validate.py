@@ -9,7 +9,8 @@ import pytest
 from pipeline.errors import Issue
 from pipeline.i18n import format_issue
 from pipeline.model import Evaluation
-from pipeline.rules.validate import dotted, validate
+from pipeline.read.source import format_path
+from pipeline.rules.validate import validate
 from tests.rules.builders import commission, employee, evaluation, kpis, profile
 
 
@@ -54,10 +55,10 @@ def test_a_clean_evaluation_has_no_issue() -> None:
 def test_locate_is_called_with_model_paths() -> None:
     paths: list[tuple] = []
     ev = evaluation("udp-2018", [_udp(), _udp(kpis=kpis(4, total=4))])
-    issues = validate(ev, profile("udp-2018"), lambda p: paths.append(p) or f"file.yaml: {dotted(p)}")
+    issues = validate(ev, profile("udp-2018"), lambda p: paths.append(p) or f"file.yaml: {format_path(p)}")
     assert ("employees", 1, "kpis") in paths
     assert issues[0].location == "file.yaml: employees[1].kpis"
-    assert dotted(("employees", 2, "kpis", 0, "score")) == "employees[2].kpis[0].score"
+    assert format_path(("employees", 2, "kpis", 0, "score")) == "employees[2].kpis[0].score"
 
 
 @pytest.mark.parametrize(("count", "bad"), [(4, True), (6, True), (5, False)])
