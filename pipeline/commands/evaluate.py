@@ -84,9 +84,9 @@ def register(app: typer.Typer) -> None:
         from pipeline.read import load_evaluation
 
         language = chosen_language(lang)
-        evaluation, source = load_evaluation(input_file)
         working = WorkingCalendar.default([calendar] if calendar else [])
-        result = checked_result(evaluation, load_profile(evaluation.profile), source.locate, working)
+        evaluation, _ = load_evaluation(input_file, working)   # validated, rules included
+        result = evaluate(evaluation, load_profile(evaluation.profile), working)
         if as_json:
             typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
         else:

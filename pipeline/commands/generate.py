@@ -48,19 +48,18 @@ def register(app: typer.Typer) -> None:
         templates: TemplatesOption = None,
     ) -> None:
         """Fill the forms of every employee and of the commission, with a manifest."""
-        from pipeline.commands.evaluate import checked_result
         from pipeline.read import load_evaluation
         from pipeline.render.pdf import find_soffice
-        from pipeline.rules.calendar import WorkingCalendar
+        from pipeline.rules.evaluate import evaluate
         from pipeline.run import check_output_folder, write_failed
 
         langs = parse_langs(lang)
         check_output_folder(out, overwrite)
         if pdf:
             find_soffice()
-        evaluation, source = load_evaluation(input_file)
+        evaluation, _ = load_evaluation(input_file)   # validated, rules included
         profile = load_profile(evaluation.profile)
-        result = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
+        result = evaluate(evaluation, profile)
         try:
             from pipeline.forms.generate import TEMPLATES_ROOT, generate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -15,6 +15,9 @@ from pipeline.read.checks import check_evaluation, check_ids
 from pipeline.read.issues import issues_from_errors
 from pipeline.read.source import Source
 from pipeline.read.yaml_json import read_json, read_yaml
+
+if TYPE_CHECKING:
+    from pipeline.rules.calendar import WorkingCalendar
 
 __all__ = ["MAX_INPUT_BYTES", "load_evaluation", "validate_data"]
 
@@ -63,8 +66,12 @@ def _profile(data: dict[str, Any], source: Source, issues: list[Issue]) -> Profi
     return load_profile(profile_id)
 
 
-def validate_data(data: Any, source: Source, issues: list[Issue] | None = None) -> tuple[Evaluation, Source]:
-    """Validate plain data read from ``source``; raise :class:`ValidationFailed` with all issues."""
+def validate_data(data: Any, source: Source, issues: list[Issue] | None = None,
+                  calendar: WorkingCalendar | None = None) -> tuple[Evaluation, Source]:
+    """Validate plain data read from ``source``; raise :class:`ValidationFailed` with all issues.
+
+    The methodology's rules run last, on the working-day ``calendar`` (the default one if None).
+    """
     from pipeline.rules.validate import (
         validate,  # the rules locate through pipeline.read.source
     )
@@ -87,13 +94,13 @@ def validate_data(data: Any, source: Source, issues: list[Issue] | None = None) 
         checked = check_evaluation(evaluation, profile, source.locate)
         found += checked
         if not found:
-            found += validate(evaluation, profile, source.locate)
+            found += validate(evaluation, profile, source.locate, calendar)
     if found or evaluation is None:
         raise ValidationFailed(issues=found)
     return evaluation, source
 
 
-def load_evaluation(path: str | Path) -> tuple[Evaluation, Source]:
+def load_evaluation(path: str | Path, calendar: WorkingCalendar | None = None) -> tuple[Evaluation, Source]:
     """Read and validate an evaluation file (``.yaml``, ``.yml``, ``.json``, ``.xlsx``).
 
     Raises :class:`InputError` when the file cannot be read at all (missing, too large,
@@ -101,5 +108,5 @@ def load_evaluation(path: str | Path) -> tuple[Evaluation, Source]:
     located problem otherwise.
     """
     data, source, issues = _read(Path(path))
-    return validate_data(data, source, issues)
+    return validate_data(data, source, issues, calendar)
 
