@@ -1,6 +1,6 @@
 """``qujat run``: the whole pipeline for one evaluation file.
 
-read → validate → evaluate → generate → QR codes → PDF → sign → register/deliver.
+read → validate → evaluate → generate → QR codes + sign (one pass) → stamped copies → PDF → deliver.
 
 Every stage works inside one temporary sibling of the output folder, which is renamed into
 place only when all stages succeeded: a failure at any stage leaves nothing behind.
@@ -14,11 +14,14 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError, Issue, UsageError
 from pipeline.fsio import atomic_directory
 from pipeline.model import Evaluation, Person
+
+if TYPE_CHECKING:
+    from signing.documents import Prepare
 
 __all__ = ["RunOptions", "RunSummary", "check_output_folder", "evaluation_people", "not_a_folder", "run",
            "write_failed"]
@@ -130,25 +133,21 @@ def _official(doc: dict[str, Any], by_iin: dict[str, Any]) -> Any | None:
     return by_iin[str(signers[0]["iin"])] if signers else None
 
 
-def _add_qr_codes(folder: Path, signers: list[Any], when: dt.datetime, link_base_url: str) -> None:
-    """Registry link and the official's EDS data into each DOCX header, before signing."""
-    from pipeline.forms.manifest import sha256_file
-    from pipeline.fsio import atomic_write_bytes
+def _qr_codes(signers: list[Any], when: dt.datetime, link_base_url: str) -> Prepare:
+    """Adds the registry link and the official's EDS data to a DOCX header, just before signing."""
     from pipeline.stamp.header import add_official_qr_codes
-    from signing.manifest import locked_manifest
 
     by_iin = {str(s.identity.iin): s for s in signers if s.identity.iin is not None}
-    with locked_manifest(folder / "manifest.json") as manifest:
-        for doc in manifest.documents:
-            official = _official(doc, by_iin)
-            if official is None or not doc["path"].endswith(".docx"):
-                continue
-            path = folder / doc["path"]
-            atomic_write_bytes(path, add_official_qr_codes(
-                path.read_bytes(), registry_base_url=link_base_url, document_id=doc["document_id"],
-                certificate=official.certificate, signing_time=when, lang=doc.get("lang", "kk")))
-            doc["sha256"] = sha256_file(path)
-        manifest.save()
+
+    def add(doc: dict[str, Any], data: bytes) -> bytes:
+        official = _official(doc, by_iin)
+        if official is None or not doc["path"].endswith(".docx"):
+            return data
+        return add_official_qr_codes(data, registry_base_url=link_base_url, document_id=doc["document_id"],
+                                     certificate=official.certificate, signing_time=when,
+                                     lang=doc.get("lang", "kk"))
+
+    return add
 
 
 def _add_pdfs(folder: Path, jobs: int) -> int:
@@ -165,32 +164,18 @@ def _add_pdfs(folder: Path, jobs: int) -> int:
     return len(pdfs)
 
 
-def _rehash_signed_packages(folder: Path) -> None:
-    """Signatures embedded in a DOCX change its bytes: record the SHA-256 of the signed file."""
-    from pipeline.forms.manifest import sha256_file
-    from signing.documents import KIND_EMBEDDED
-    from signing.manifest import locked_manifest
-
-    with locked_manifest(folder / "manifest.json") as manifest:
-        for doc in manifest.documents:
-            if any(s.get("kind") == KIND_EMBEDDED for s in doc.get("signatures", [])):
-                doc["sha256"] = sha256_file(folder / doc["path"])
-        manifest.save()
-
-
-def _sign(folder: Path, signers: list[Any], when: dt.datetime, embed: bool, summary: RunSummary,
+def _sign(folder: Path, signers: list[Any], when: dt.datetime, options: RunOptions, summary: RunSummary,
           notify: Notify) -> None:
-    from signing.documents import SignatureSpec, WrongSignerError, sign_folder
+    """QR codes and every key's signatures, one pass over the documents (see ``sign_folder_with``)."""
+    from signing.documents import SignatureSpec, WrongSignerError, sign_folder_with
     from signing.manifest import Manifest
 
-    for signer in signers:
-        try:
-            outcomes = sign_folder(folder, signer, SignatureSpec(embed=embed), now=when, notify=notify)
-        except WrongSignerError:
-            continue   # a key of someone who signs nothing in this evaluation
-        summary.signed += sum(1 for o in outcomes if o.action != "already signed")
-    if embed:
-        _rehash_signed_packages(folder)
+    try:
+        outcomes = sign_folder_with(folder, signers, SignatureSpec(embed=options.embed), now=when, notify=notify,
+                                    prepare=_qr_codes(signers, when, options.link_base_url), durable=False)
+    except WrongSignerError:
+        outcomes = []   # none of the keys belongs to a signer of this evaluation
+    summary.signed += sum(1 for o in outcomes if o.action != "already signed")
     manifest = Manifest.load(folder / "manifest.json")
     for doc in manifest.documents:
         done = {(str(s.get("iin")), s.get("role")) for s in doc.get("signatures", [])}
@@ -226,17 +211,16 @@ def _add_stamped_copies(folder: Path, notify: Notify) -> None:
     """A printable ``<name>.stamped.docx`` per signed DOCX, recorded as the document's ``stamped``."""
     from pipeline.stamp.folder import stamp_manifest
 
-    notify(f"{stamp_manifest(folder)} printable stamped copies")
+    notify(f"{stamp_manifest(folder, durable=False)} printable stamped copies")
 
 
 def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
         notify: Notify = lambda _: None, now: dt.datetime | None = None) -> RunSummary:
     """Run every stage for ``input_path`` into ``out_dir``; see the module docstring."""
-    from pipeline.commands.evaluate import checked_result
     from pipeline.forms.generate import TEMPLATES_ROOT, generate
     from pipeline.profile import load_profile
     from pipeline.read import load_evaluation
-    from pipeline.rules.calendar import WorkingCalendar
+    from pipeline.rules.evaluate import evaluate
 
     out_dir = Path(out_dir)
     check_output_folder(out_dir, options.overwrite)
@@ -244,10 +228,10 @@ def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
         from pipeline.render.pdf import find_soffice
 
         find_soffice()      # no LibreOffice: say so before hours of rendering
-    evaluation, source = load_evaluation(input_path)
+    evaluation, _ = load_evaluation(input_path)   # validated, rules included
     profile = load_profile(evaluation.profile)
-    result = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
-    when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    result = evaluate(evaluation, profile)
+    when = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     summary = RunSummary()
     signers: list[Any] = []
     if options.keys is not None:
@@ -269,15 +253,13 @@ def run(input_path: Path, out_dir: Path, options: RunOptions = RunOptions(),
             summary.documents = len(entries)
             notify(f"generated {len(entries)} documents")
             if signers:
-                _add_qr_codes(work, signers, when, options.link_base_url)
-            if options.pdf:
-                summary.pdfs = _add_pdfs(work, options.jobs)
-                notify(f"converted {summary.pdfs} documents to PDF")
-            if signers:
-                _sign(work, signers, when, options.embed, summary, notify)
+                _sign(work, signers, when, options, summary, notify)
                 notify(f"{summary.signed} signatures; {len(summary.unsigned)} still to be signed")
                 if options.stamped:
                     _add_stamped_copies(work, notify)
+            if options.pdf:
+                summary.pdfs = _add_pdfs(work, options.jobs)
+                notify(f"converted {summary.pdfs} documents to PDF")
     except OSError as exc:          # disk full, no permission, a file where a folder should be
         raise write_failed(exc, out_dir) from None
     if options.deliver_to:

@@ -79,9 +79,10 @@ class Manifest:
                 return doc
         return None
 
-    def save(self) -> None:
+    def save(self, *, durable: bool = True) -> None:
+        """Rewrite the file atomically; ``durable=False`` inside a folder made durable as a whole."""
         text = json.dumps(self.data, ensure_ascii=False, indent=2) + "\n"
-        atomic_write_bytes(self.path, text.encode("utf-8"))
+        atomic_write_bytes(self.path, text.encode("utf-8"), durable=durable)
 
 
 def find_manifest(path: Path, levels: int = 3) -> Path | None:

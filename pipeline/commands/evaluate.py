@@ -11,26 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.commands.core import InputArgument, LangOption
-from pipeline.errors import ValidationFailed
 from pipeline.i18n import chosen_language, message
-from pipeline.model import Evaluation
-from pipeline.profile import Profile, load_profile
-from pipeline.read.source import Locate
+from pipeline.profile import load_profile
 from pipeline.rules.calendar import WorkingCalendar
 from pipeline.rules.evaluate import evaluate
 from pipeline.rules.result import EvaluationResult
-from pipeline.rules.validate import validate
 
-__all__ = ["checked_result", "register", "render_table"]
-
-
-def checked_result(evaluation: Evaluation, profile: Profile, locate: Locate,
-                   calendar: WorkingCalendar) -> EvaluationResult:
-    """Validate (raising :class:`ValidationFailed` with every issue), then evaluate."""
-    issues = validate(evaluation, profile, locate, calendar)
-    if issues:
-        raise ValidationFailed(issues=issues)
-    return evaluate(evaluation, profile, calendar)
+__all__ = ["register", "render_table"]
 
 
 def _clauses(findings: list) -> str:

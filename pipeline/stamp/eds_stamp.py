@@ -26,7 +26,8 @@ from signing.verify.cms import validate_detached
 from signing.verify.ooxml import verify_package
 from signing.verify.status import SignatureStatus
 
-__all__ = ["KAZAKHSTAN_TIME", "LABELS", "detached_path", "make_stamped_copy", "stamped_path", "write_stamped_copy"]
+__all__ = ["KAZAKHSTAN_TIME", "LABELS", "detached_path", "make_stamped_copy", "stamped_copy_of", "stamped_path",
+           "write_stamped_copy"]
 
 MAIN_DOCUMENT = "word/document.xml"
 KAZAKHSTAN_TIME = timezone(timedelta(hours=5))
@@ -161,13 +162,17 @@ def detached_path(signed_path: Path) -> Path:
     return signed_path.with_name(signed_path.name + ".p7s")
 
 
-def write_stamped_copy(signed_path: Path, *, lang: str = "kk",
-                       trusted_roots: Iterable[x509.Certificate] = ()) -> Path:
-    """Write the printable copy of the signed file ``signed_path`` (and its ``.p7s``, if any)
-    atomically; return its path."""
+def stamped_copy_of(signed_path: Path, *, lang: str = "kk", trusted_roots: Iterable[x509.Certificate] = ()) -> bytes:
+    """The printable copy of the signed file ``signed_path`` (and its ``.p7s``, if any)."""
     signed_path = Path(signed_path)
     p7s = detached_path(signed_path)
-    target = stamped_path(signed_path)
-    atomic_write_bytes(target, make_stamped_copy(signed_path.read_bytes(), lang=lang, trusted_roots=trusted_roots,
-                                                 detached=p7s.read_bytes() if p7s.is_file() else None))
+    return make_stamped_copy(signed_path.read_bytes(), lang=lang, trusted_roots=trusted_roots,
+                             detached=p7s.read_bytes() if p7s.is_file() else None)
+
+
+def write_stamped_copy(signed_path: Path, *, lang: str = "kk",
+                       trusted_roots: Iterable[x509.Certificate] = ()) -> Path:
+    """Write the printable copy of the signed file ``signed_path`` atomically; return its path."""
+    target = stamped_path(Path(signed_path))
+    atomic_write_bytes(target, stamped_copy_of(signed_path, lang=lang, trusted_roots=trusted_roots))
     return target

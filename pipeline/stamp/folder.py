@@ -17,7 +17,13 @@ from pathlib import Path
 from cryptography import x509
 
 from pipeline.errors import SigningError
-from pipeline.stamp.eds_stamp import detached_path, write_stamped_copy
+from pipeline.fsio import atomic_write_bytes
+from pipeline.stamp.eds_stamp import (
+    detached_path,
+    stamped_copy_of,
+    stamped_path,
+    write_stamped_copy,
+)
 from signing.manifest import MANIFEST_NAME, locked_manifest
 
 __all__ = ["StampOutcome", "lang_of", "signed_docx_files", "stamp_folder", "stamp_manifest"]
@@ -73,14 +79,11 @@ def stamp_folder(folder: Path, *, lang: str | None = None,
     return outcomes
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def stamp_manifest(folder: Path, trusted_roots: Iterable[x509.Certificate] = ()) -> int:
+def stamp_manifest(folder: Path, trusted_roots: Iterable[x509.Certificate] = (), *, durable: bool = True) -> int:
     """Stamp each signed DOCX listed in ``folder/manifest.json`` and record it as ``stamped``.
 
     Raises :class:`SigningError` when a signature is not intact (nothing then is recorded).
+    ``durable=False`` only inside a folder made durable as a whole afterwards (``qujat run``).
     Returns the number of copies written.
     """
     roots = list(trusted_roots)
@@ -90,10 +93,11 @@ def stamp_manifest(folder: Path, trusted_roots: Iterable[x509.Certificate] = ())
             path = manifest.document_path(doc)
             if not doc.get("signatures") or path.suffix.lower() != ".docx":
                 continue
-            target = write_stamped_copy(path, lang=str(doc.get("lang") or lang_of(path)), trusted_roots=roots)
+            data = stamped_copy_of(path, lang=str(doc.get("lang") or lang_of(path)), trusted_roots=roots)
+            target = stamped_path(path)
+            atomic_write_bytes(target, data, durable=durable)
             doc["stamped"] = {"path": target.relative_to(manifest.base.resolve()).as_posix(),
-                              "sha256": _sha256(target)}
+                              "sha256": hashlib.sha256(data).hexdigest()}
             written += 1
-        manifest.save()
+        manifest.save(durable=durable)
     return written
-

@@ -173,16 +173,14 @@ def test_large_file_refused_before_parsing(tmp_path: Path, capsys: pytest.Captur
 def test_category_typed_loosely_passes_reader_and_rules_alike(tmp_path: Path) -> None:
     """``е4`` (Cyrillic е, no dash) and ``E–5`` (en dash) are E-4 and E-5 for the reader, the rules and
     the App. 4 group choice; before one normaliser served them all, the rules refused ``E4``."""
-    from pipeline.commands.evaluate import checked_result
     from pipeline.profile import load_profile
-    from pipeline.rules.calendar import WorkingCalendar
+    from pipeline.rules.evaluate import evaluate
 
     typed = (example_text("atyrau-2018").replace("category: E-4", "category: е4", 1)
              .replace("category: E-5", "category: E–5", 1))
-    evaluation, source = load_evaluation(write(tmp_path, typed))
+    evaluation, _ = load_evaluation(write(tmp_path, typed))   # the rules pass too
     reference, _ = load_evaluation("examples/atyrau-2018/evaluation.yaml")
     profile = load_profile("atyrau-2018")
-    loose = checked_result(evaluation, profile, source.locate, WorkingCalendar.default())
-    exact = checked_result(reference, profile, source.locate, WorkingCalendar.default())
+    loose, exact = evaluate(evaluation, profile), evaluate(reference, profile)
     assert [r.indicator_group for r in loose.employees] == [r.indicator_group for r in exact.employees]
     assert {e.category for e in evaluation.employees} >= {"е4", "E–5"}
