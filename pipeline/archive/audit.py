@@ -12,6 +12,8 @@ from pipeline.archive.schema import audit_log
 
 __all__ = ["AuditEntry", "entries", "record"]
 
+_APPEND = audit_log.insert()
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -28,10 +30,8 @@ class AuditEntry:
 def record(conn: Connection, *, at: float, actor: str, action: str, subject: str,
            detail: dict[str, Any] | None = None) -> None:
     """Append one entry in the caller's transaction (it commits or rolls back with it)."""
-    conn.execute(audit_log.insert().values(
-        at=at, actor=actor, action=action, subject=subject,
-        detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
-    ))
+    conn.execute(_APPEND, {"at": at, "actor": actor, "action": action, "subject": subject,
+                           "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)})
 
 
 def entries(conn: Connection, action: str | None = None) -> list[AuditEntry]:

@@ -15,10 +15,11 @@ import hashlib
 import json
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, Integer, and_, bindparam, func, or_, select, update
 
 from pipeline.archive import audit
 from pipeline.archive.registry import DocumentRecord, Registry
@@ -26,6 +27,40 @@ from pipeline.archive.schema import delivery_attempts, outbox
 from pipeline.deliver.transports.base import Receipt
 
 __all__ = ["Message", "Outbox", "canonical_destination", "idempotency_key", "worker_identity"]
+
+
+# Statements of the hot path, built once with bound parameters: SQLAlchemy reuses their
+# compiled form instead of building and compiling a new statement per message.
+_DUE = and_(outbox.c.destination == bindparam("dest"), outbox.c.status == "pending",
+            outbox.c.next_attempt_at <= bindparam("now"),
+            or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("now")))
+_CANDIDATES = (select(outbox.c.id).where(_DUE).order_by(outbox.c.id)
+               .limit(bindparam("n", type_=Integer)).with_for_update(skip_locked=True))
+_LEASE = (update(outbox).where(outbox.c.id.in_(bindparam("ids", expanding=True)), _DUE)
+          .values(lease_owner=bindparam("worker"), lease_until=bindparam("until"),
+                  attempts=outbox.c.attempts + 1, updated_at=bindparam("now"))
+          .returning(outbox.c.id, outbox.c.document_id, outbox.c.destination,
+                     outbox.c.idempotency_key, outbox.c.attempts))
+_INTERRUPTED = (update(delivery_attempts)
+                .where(delivery_attempts.c.outbox_id.in_(bindparam("ids", expanding=True)),
+                       delivery_attempts.c.outcome.is_(None))
+                .values(outcome="interrupted", finished_at=bindparam("now")))
+_START_ATTEMPT = delivery_attempts.insert()
+_ENQUEUE = outbox.insert()
+_QUEUED_KEYS = select(outbox.c.idempotency_key).where(
+    outbox.c.idempotency_key.in_(bindparam("keys", expanding=True)))
+_KEYS_PER_QUERY = 500
+_FINISH_ATTEMPT = (update(delivery_attempts)
+                   .where(delivery_attempts.c.outbox_id == bindparam("message_id"),
+                          delivery_attempts.c.attempt == bindparam("attempt_no"),
+                          delivery_attempts.c.outcome.is_(None))
+                   .values(finished_at=bindparam("now"), outcome=bindparam("result"),
+                           detail=bindparam("note")))
+_MARK_DELIVERED = (update(outbox)
+                   .where(outbox.c.id == bindparam("message_id"), outbox.c.status != "delivered")
+                   .values(status="delivered", lease_owner=None, lease_until=None,
+                           last_error=None, receipt=bindparam("receipt_json"),
+                           updated_at=bindparam("now")))
 
 
 def canonical_destination(url: str) -> str:
@@ -81,26 +116,38 @@ class Outbox:
         self.registry = registry
         self.lease_seconds = lease_seconds
 
-    def enqueue(self, conn: Connection, record: DocumentRecord, destination: str) -> bool:
-        """Queue ``record`` for ``destination`` in the caller's transaction; False if queued before."""
+    def enqueue(self, conn: Connection, records: Sequence[DocumentRecord], destination: str) -> int:
+        """Queue ``records`` for ``destination`` in the caller's transaction.
+
+        Returns how many were queued now: a document queued before (same key) is left alone.
+        """
         dest = canonical_destination(destination)
-        key = idempotency_key(record.sha256, dest)
-        if conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == key)).first():
-            return False
+        keyed: dict[str, DocumentRecord] = {}
+        for record in records:
+            keyed.setdefault(idempotency_key(record.sha256, dest), record)
+        keys = list(keyed)
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start:start + _KEYS_PER_QUERY]
+            for key in conn.execute(_QUEUED_KEYS, {"keys": chunk}).scalars():
+                del keyed[key]
+        if not keyed:
+            return 0
         now = self.registry.clock()
-        conn.execute(outbox.insert().values(
-            document_id=record.id, destination=dest, idempotency_key=key, status="pending",
-            attempts=0, next_attempt_at=now, created_at=now, updated_at=now))
-        self.registry.set_status(conn, record.id, "queued", dest)
-        return True
+        conn.execute(_ENQUEUE, [
+            {"document_id": record.id, "destination": dest, "idempotency_key": key,
+             "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+             "updated_at": now} for key, record in keyed.items()])
+        self.registry.set_status_many(conn, [record.id for record in keyed.values()], "queued", dest)
+        return len(keyed)
 
     def requeue_dead(self, conn: Connection, document_ids: list[str], destination: str) -> int:
         """Give dead messages of these documents a fresh start (after the cause was fixed)."""
         dest = canonical_destination(destination)
         now = self.registry.clock()
-        rows = conn.execute(select(outbox.c.id, outbox.c.document_id).where(
-            outbox.c.destination == dest, outbox.c.status == "dead",
-            outbox.c.document_id.in_(document_ids))).all()
+        wanted = set(document_ids)
+        rows = [row for row in conn.execute(select(outbox.c.id, outbox.c.document_id).where(
+            outbox.c.destination == dest, outbox.c.status == "dead").order_by(outbox.c.id))
+            if row.document_id in wanted]
         for row in rows:
             conn.execute(update(outbox).where(outbox.c.id == row.id).values(
                 status="pending", attempts=0, next_attempt_at=now, lease_owner=None,
@@ -132,27 +179,17 @@ class Outbox:
         dest = canonical_destination(destination)
         with self.registry.transaction() as conn:
             now = self.registry.clock()
-            until = now + self.lease_seconds
-            free = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
-            due = and_(outbox.c.destination == dest, outbox.c.status == "pending",
-                       outbox.c.next_attempt_at <= now, free)
-            ids = conn.execute(select(outbox.c.id).where(due).order_by(outbox.c.id).limit(limit)
-                               .with_for_update(skip_locked=True)).scalars().all()
+            due = {"dest": dest, "now": now}
+            ids = conn.execute(_CANDIDATES, {**due, "n": limit}).scalars().all()
             if not ids:
                 return []
-            conn.execute(update(outbox).where(outbox.c.id.in_(ids), due).values(
-                lease_owner=worker, lease_until=until, attempts=outbox.c.attempts + 1,
-                updated_at=now))
-            rows = conn.execute(select(outbox).where(
-                outbox.c.id.in_(ids), outbox.c.lease_owner == worker,
-                outbox.c.lease_until == until).order_by(outbox.c.id)).all()
+            leased = conn.execute(_LEASE, {**due, "ids": ids, "worker": worker,
+                                           "until": now + self.lease_seconds})
+            rows = sorted(leased, key=lambda row: row.id)  # RETURNING has no defined order
             if not rows:
                 return []
-            owned = [row.id for row in rows]
-            conn.execute(update(delivery_attempts).where(
-                delivery_attempts.c.outbox_id.in_(owned), delivery_attempts.c.outcome.is_(None))
-                .values(outcome="interrupted", finished_at=now))
-            conn.execute(delivery_attempts.insert(), [
+            conn.execute(_INTERRUPTED, {"ids": [row.id for row in rows], "now": now})
+            conn.execute(_START_ATTEMPT, [
                 {"outbox_id": row.id, "document_id": row.document_id, "attempt": row.attempts,
                  "worker": worker, "started_at": now} for row in rows])
             return [Message(row.id, row.document_id, row.destination, row.idempotency_key,
@@ -178,11 +215,10 @@ class Outbox:
         with self.registry.transaction() as conn:
             now = self.registry.clock()
             self._finish(conn, message, outcome, receipt.location, now)
-            changed = conn.execute(update(outbox).where(
-                outbox.c.id == message.id, outbox.c.status != "delivered").values(
-                status="delivered", lease_owner=None, lease_until=None, last_error=None,
-                receipt=json.dumps(asdict(receipt), ensure_ascii=False, sort_keys=True),
-                updated_at=now)).rowcount
+            changed = conn.execute(_MARK_DELIVERED, {
+                "message_id": message.id, "now": now,
+                "receipt_json": json.dumps(asdict(receipt), ensure_ascii=False, sort_keys=True),
+            }).rowcount
             if changed:
                 self.registry.set_status(conn, message.document_id, "delivered",
                                          f"{receipt.status}: {receipt.location}")
@@ -225,11 +261,8 @@ class Outbox:
 
     def _finish(self, conn: Connection, message: Message, outcome: str, detail: str,
                 now: float) -> None:
-        conn.execute(update(delivery_attempts).where(
-            delivery_attempts.c.outbox_id == message.id,
-            delivery_attempts.c.attempt == message.attempt,
-            delivery_attempts.c.outcome.is_(None)).values(finished_at=now, outcome=outcome,
-                                                          detail=detail))
+        conn.execute(_FINISH_ATTEMPT, {"message_id": message.id, "attempt_no": message.attempt,
+                                       "now": now, "result": outcome, "note": detail})
 
     def next_due(self, destination: str) -> float | None:
         """When the next pending message for ``destination`` can be claimed; None if none."""

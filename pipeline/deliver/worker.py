@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from pipeline.archive.manifest import read_manifest
-from pipeline.archive.registry import Registry
+from pipeline.archive.registry import DocumentDetail, Registry
 from pipeline.archive.schema import documents, outbox
 from pipeline.deliver.outbox import Message, Outbox, canonical_destination, worker_identity
 from pipeline.deliver.transports import transport_for
@@ -70,9 +70,14 @@ class WorkerStats:
         self.dead += other.dead
 
 
-def build_envelope(registry: Registry, message: Message) -> Envelope:
-    """The package of ``message``'s document, named after its key."""
-    detail = registry.find(message.document_id, history=False)
+def build_envelope(registry: Registry, message: Message,
+                   detail: DocumentDetail | None = None) -> Envelope:
+    """The package of ``message``'s document, named after its key.
+
+    ``detail`` is the document as already read from ``registry`` (``find_many``).
+    """
+    if detail is None:
+        detail = registry.find(message.document_id, history=False)
     container = build_container(detail, recipients=[redact(message.destination)])
     record = detail.document
     return Envelope(
@@ -103,6 +108,7 @@ class Worker:
         self.batch = batch
         self._claimed: list[Message] = []
         self._claimed_at = 0.0
+        self._details: dict[str, DocumentDetail] = {}
 
     def step(self) -> bool:
         """Process one due message (claiming a batch when none is at hand); False if none is due."""
@@ -114,9 +120,10 @@ class Worker:
             self._claimed = self.outbox.claim(self.name, self.destination, self.batch)
             if not self._claimed:
                 return False
+            self._details = self.registry.find_many([m.document_id for m in self._claimed])
         message = self._claimed.pop(0)
         try:
-            envelope = build_envelope(self.registry, message)
+            envelope = build_envelope(self.registry, message, self._details.get(message.document_id))
             receipt = self.transport.send(envelope)
         except TransientDeliveryError as exc:
             self._failed(message, exc.reason)
@@ -189,17 +196,14 @@ def queue_folder(registry: Registry, folder: Path, url: str, *, unsigned: bool =
     """
     manifest = read_manifest(folder)
     outbox = Outbox(registry)
-    queued = skipped = 0
     with registry.transaction() as conn:
-        for doc in manifest.documents:
-            record = registry.register(conn, manifest, doc)
-            if not doc.signatures and not unsigned:
-                skipped += 1
-                continue
-            queued += outbox.enqueue(conn, record, url)
-            if retry_dead:
-                queued += outbox.requeue_dead(conn, [record.id], url)
-    return queued, skipped
+        records = registry.register_many(conn, manifest)
+        wanted = [record for record, doc in zip(records, manifest.documents, strict=True)
+                  if doc.signatures or unsigned]
+        queued = outbox.enqueue(conn, wanted, url)
+        if retry_dead:
+            queued += outbox.requeue_dead(conn, [record.id for record in wanted], url)
+    return queued, len(records) - len(wanted)
 
 
 def deliver_folder(folder: Path, url: str, registry: Registry | None = None, *, workers: int = 1,

@@ -52,8 +52,10 @@ def test_kill_9_and_resume_delivers_each_document_exactly_once(tmp_path: Path) -
     kills = 0
     for run in range(20):
         child = _run(folder, url)
-        if run % 4 == 0:  # during start-up: reading, registering and queueing
-            time.sleep(rng.uniform(0.1, 0.8))
+        if run % 4 == 0:  # during start-up: reading, registering and queueing (no new file yet)
+            before, deadline = _count(hot), time.monotonic() + rng.uniform(0.1, 0.8)
+            while child.poll() is None and _count(hot) == before and time.monotonic() < deadline:
+                time.sleep(0.002)
         else:  # mid-batch: after a random number of new files appeared
             before, more = _count(hot), rng.randint(1, 10)
             deadline = time.monotonic() + 10

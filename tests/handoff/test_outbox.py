@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from pipeline.archive import audit
 from pipeline.archive.registry import Registry
@@ -183,3 +183,45 @@ def test_long_worker_identity_is_stored(tmp_path: Path, registry: Registry) -> N
     Outbox(registry).complete(message, Receipt(destination=URL, key=message.key, location="x"))
     [attempt] = registry.find(message.document_id).attempts
     assert (attempt["worker"], attempt["outcome"]) == (worker, "delivered")
+
+
+def test_queue_folder_queues_each_document_once(tmp_path: Path, registry: Registry) -> None:
+    folder = make_folder(tmp_path / "out", 5, size=10)
+    assert queue_folder(registry, folder, URL) == (5, 0)
+    assert queue_folder(registry, folder, URL) == (0, 0)
+    assert queue_folder(registry, folder, "mock://other") == (5, 0)
+    for record in registry.list_documents():
+        detail = registry.find(record.id)
+        assert [h["status"] for h in detail.history] == ["generated", "signed", "queued", "queued"]
+        assert sorted(d["destination"] for d in detail.deliveries) == ["mock://other", URL]
+        assert {d["idempotency_key"] for d in detail.deliveries} == {
+            idempotency_key(record.sha256, URL), idempotency_key(record.sha256, "mock://other")}
+
+
+def test_completion_is_one_short_transaction(tmp_path: Path, registry: Registry) -> None:
+    """complete(): attempt, outbox row, document status, history and audit: five statements."""
+    queue_folder(registry, make_folder(tmp_path / "out", 2, size=10), URL)
+    box = Outbox(registry)
+    first, second = box.claim("w:1", URL, limit=2)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql.split()[0].upper())
+
+    event.listen(registry.engine, "before_cursor_execute", seen)
+    try:
+        box.complete(first, Receipt(destination=URL, key=first.key, location="a"))
+    finally:
+        event.remove(registry.engine, "before_cursor_execute", seen)
+    box.complete(second, Receipt(destination=URL, key=second.key, location="b", already=True))
+    assert [s for s in statements if s != "BEGIN"] == ["UPDATE", "UPDATE", "UPDATE", "INSERT",
+                                                       "INSERT"]
+    for message, outcome in ((first, "delivered"), (second, "already")):
+        detail = registry.find(message.document_id)
+        assert [a["outcome"] for a in detail.attempts] == [outcome]
+        assert detail.history[-1]["status"] == "delivered"
+        assert detail.document.status == "delivered" and detail.deliveries[0]["status"] == "delivered"
+    with registry.engine.connect() as conn:
+        delivered = audit.entries(conn, "deliver")
+    assert [(e.subject, e.detail["already"]) for e in delivered] == [
+        (first.document_id, False), (second.document_id, True)]

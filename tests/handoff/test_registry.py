@@ -189,3 +189,30 @@ def test_upgrade_from_version_1(registry_location: str) -> None:
             with pytest.raises(DBAPIError, match="append-only"), reg.transaction() as conn:
                 conn.execute(text("TRUNCATE audit_log"))
     assert versions == [version for version, _step in MIGRATIONS]
+
+
+def test_find_many_reads_a_batch_like_find(tmp_path: Path, registry: Registry) -> None:
+    records = registry.register_folder(make_folder(tmp_path / "out", 3))
+    unsigned = registry.register_folder(make_folder(tmp_path / "unsigned", 1, signed=False))
+    ids = [r.id for r in records + unsigned]
+    found = registry.find_many([*ids, ids[0], "no-such-document"])
+    assert sorted(found) == sorted(ids)  # each once; the unknown id is left out
+    for doc_id in ids:
+        single = registry.find(doc_id, history=False)
+        assert found[doc_id].document == single.document
+        assert found[doc_id].manifest == single.manifest
+        assert found[doc_id].signatures == single.signatures
+    assert found[unsigned[0].id].signatures == [] and len(found[ids[0]].signatures) == 1
+
+
+def test_import_of_a_registered_folder_checks_every_hash(tmp_path: Path, registry: Registry) -> None:
+    """The batched look-up of known documents still refuses a changed manifest hash."""
+    folder = make_folder(tmp_path / "out", 3)
+    first = registry.register_folder(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["documents"][2]["sha256"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as info:
+        registry.register_folder(folder, verify=False)
+    assert info.value.issues[0].key == "handoff.changed_after_registration"
+    assert info.value.issues[0].params["number"] == first[2].reg_number
