@@ -17,22 +17,27 @@ from pathlib import Path
 
 from asn1crypto import cms, core
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm as _CryptoUnsupported
+from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from pipeline.errors import KeyRejected
 from signing.identity import SignerIdentity, identity_from_certificate
 from signing.keys import GOST_KEY_OIDS, check_certificate
-from signing.verify.errors import DigestMismatch, MalformedSignature, SignatureValidationError, UnsupportedAlgorithm
+from signing.verify.chain import chain_trusted
+from signing.verify.errors import (
+    DigestMismatch,
+    MalformedSignature,
+    SignatureValidationError,
+    UnsupportedAlgorithm,
+)
 from signing.verify.status import Indication, SignatureStatus
 
 __all__ = ["Expectation", "load_roots", "validate_detached"]
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512, "sha1": hashes.SHA1}
 _GOST_OIDS = {**GOST_KEY_OIDS, "1.2.398.3.10.1.3.1": "GOST 34.311-95 hash"}
-_MAX_CHAIN = 8
 
 
 @dataclass(frozen=True)
@@ -140,35 +145,6 @@ def _find_certificate(signer_info: cms.SignerInfo, certs: list[cms.CertificateCh
     return None
 
 
-def _valid_at(cert: x509.Certificate, when: datetime) -> bool:
-    return cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
-
-
-def _chain_trusted(cert: x509.Certificate, pool: list[x509.Certificate], roots: list[x509.Certificate],
-                   when: datetime) -> tuple[bool, str]:
-    """Walk issuers from ``cert`` to one of ``roots``; (trusted, reason)."""
-    if not roots:
-        return False, "no trust anchor given (use --ca)"
-    root_ders = {r.public_bytes(Encoding.DER) for r in roots}
-    current = cert
-    for _ in range(_MAX_CHAIN):
-        issuers = [c for c in roots + pool if c.subject == current.issuer and c is not current]
-        for issuer in issuers:
-            try:
-                current.verify_directly_issued_by(issuer)
-            except (InvalidSignature, ValueError, TypeError, _CryptoUnsupported):
-                continue
-            if not _valid_at(issuer, when):
-                return False, f"issuer {issuer.subject.rfc4514_string()} not valid at signing time"
-            if issuer.public_bytes(Encoding.DER) in root_ders:
-                return True, ""
-            current = issuer
-            break
-        else:
-            return False, f"untrusted root: no chain to the given CA (issuer {current.issuer.rfc4514_string()})"
-    return False, "certificate chain too long"
-
-
 def _one(signer_info: cms.SignerInfo, certs: list[cms.CertificateChoices], content: bytes,
          roots: list[x509.Certificate], expected: Expectation | None, source: str) -> SignatureStatus:
     signing_time = _signing_time(signer_info)
@@ -194,7 +170,7 @@ def _one(signer_info: cms.SignerInfo, certs: list[cms.CertificateChoices], conte
         return status(False, False, exc.indication, str(exc))
     when = signing_time or datetime.now(timezone.utc)
     pool = [x509.load_der_x509_certificate(c.chosen.dump()) for c in certs if c.name == "certificate"]
-    trusted, why = _chain_trusted(cert, pool, roots, when)
+    trusted, why = chain_trusted(cert, pool, roots, when)
     if role_ok is False:
         who = identity.iin.masked() if identity.iin else identity.name
         return status(True, trusted, Indication.FAILED, f"wrong person: signer {who} is not an expected signer")

@@ -18,10 +18,8 @@ from urllib.parse import unquote
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.exceptions import UnsupportedAlgorithm as CryptoUnsupported
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
 from pipeline.errors import KeyRejected
@@ -31,15 +29,25 @@ from pipeline.ooxml.opc import ContentTypes, OpcError, OpcPackage, parse_rels, p
 from pipeline.ooxml.xml import UnsafeXmlError, parse_xml
 from signing.identity import identity_from_certificate
 from signing.keys import check_certificate
-from signing.ooxml.dsig import SIGNATURE_METHODS, UnsupportedAlgorithm, b64_digest, c14n, ecdsa_raw_to_der
-from signing.ooxml.manifest import ManifestEntry, manifest_entries, relationship_transform
+from signing.ooxml.dsig import (
+    SIGNATURE_METHODS,
+    UnsupportedAlgorithm,
+    b64_digest,
+    c14n,
+    ecdsa_raw_to_der,
+)
+from signing.ooxml.manifest import (
+    ManifestEntry,
+    manifest_entries,
+    relationship_transform,
+)
 from signing.ooxml.package_sig import signature_parts
 from signing.ooxml.xades import read_signed_properties
+from signing.verify.chain import chain_trusted
 from signing.verify.status import Indication, SignatureStatus
 
 __all__ = ["verify_package"]
 
-_MAX_CHAIN = 8
 _C14N_ALGORITHMS = {ALG.C14N: False, ALG.C14N_COMMENTS: True}
 _HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
@@ -213,31 +221,6 @@ def _signer_certificate(certs: list[x509.Certificate]) -> x509.Certificate:
     return leaves[0] if leaves else certs[0]
 
 
-def _chain_trusted(cert: x509.Certificate, pool: list[x509.Certificate], roots: list[x509.Certificate],
-                   when: datetime) -> tuple[bool, str]:
-    if not roots:
-        return False, "no trust anchor given"
-    root_ders = {r.public_bytes(Encoding.DER) for r in roots}
-    if cert.public_bytes(Encoding.DER) in root_ders:
-        return True, ""
-    current = cert
-    for _ in range(_MAX_CHAIN):
-        for issuer in (c for c in roots + pool if c.subject == current.issuer and c is not current):
-            try:
-                current.verify_directly_issued_by(issuer)
-            except (InvalidSignature, ValueError, TypeError, CryptoUnsupported):
-                continue
-            if not issuer.not_valid_before_utc <= when <= issuer.not_valid_after_utc:
-                return False, f"issuer {issuer.subject.rfc4514_string()} not valid at signing time"
-            if issuer.public_bytes(Encoding.DER) in root_ders:
-                return True, ""
-            current = issuer
-            break
-        else:
-            return False, f"untrusted: no chain to a trusted root (issuer {current.issuer.rfc4514_string()})"
-    return False, "certificate chain too long"
-
-
 def _mdssi_time(root: etree._Element) -> datetime | None:
     el = root.find(f".//{qn('mdssi:SignatureTime')}/{qn('mdssi:Value')}")
     if el is None or not el.text:
@@ -292,7 +275,7 @@ def _verify_one(package: OpcPackage, name: str, expected: list[ManifestEntry] | 
     except (ValueError, TypeError) as exc:
         return status(False, False, Indication.FAILED, f"damaged signature: {exc}")
     when = signing_time or datetime.now(timezone.utc)
-    trusted, why = _chain_trusted(cert, [c for c in certs if c is not cert], roots, when)
+    trusted, why = chain_trusted(cert, [c for c in certs if c is not cert], roots, when)
     try:
         check_certificate(cert, when, where="signer certificate")
     except KeyRejected as exc:
