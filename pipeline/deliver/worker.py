@@ -21,7 +21,12 @@ from sqlalchemy import select
 from pipeline.archive.manifest import read_manifest
 from pipeline.archive.registry import DocumentDetail, Registry
 from pipeline.archive.schema import documents, outbox
-from pipeline.deliver.outbox import Message, Outbox, canonical_destination, worker_identity
+from pipeline.deliver.outbox import (
+    Message,
+    Outbox,
+    canonical_destination,
+    worker_identity,
+)
 from pipeline.deliver.transports import transport_for
 from pipeline.deliver.transports.base import (
     Envelope,

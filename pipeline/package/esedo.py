@@ -16,18 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from pipeline.deliver.transports._http import client_for, http_url, map_errors, raise_for_status
-from pipeline.deliver.transports.base import Envelope, Receipt, Transport
+from pipeline.deliver.transports._http import (
+    HttpClientTransport,
+    map_errors,
+    raise_for_status,
+)
+from pipeline.deliver.transports.base import Envelope, Receipt
 from pipeline.errors import InputError, Issue
 from pipeline.ooxml.xml import UnsafeXmlError, parse_xml
 from pipeline.package.container import read_container
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = ["NAMESPACE", "SOAP_NS", "EsedoReceipt", "EsedoTransport", "SoapFault", "build_request",
            "parse_answer", "schema"]
@@ -137,22 +137,13 @@ def parse_answer(data: bytes) -> EsedoReceipt | SoapFault:
     return EsedoReceipt(text("MessageId"), text("State"), text("IncomingNumber"), text("Reason"))
 
 
-class EsedoTransport(Transport):
+class EsedoTransport(HttpClientTransport):
     """Send packages to an ЕСЭДО-style SOAP endpoint (``esedo+http(s)://…``)."""
 
     scheme = "esedo+https"
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        scheme = "https" if url.lower().startswith("esedo+https:") else "http"
-        self.endpoint, self._query = http_url(url, scheme)
-        self._client: httpx.Client | None = None
+    secure_prefix = "esedo+https:"
 
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = client_for(self.url, self._query)
-        return self._client
 
     def send(self, envelope: Envelope) -> Receipt:
         try:
@@ -182,7 +173,3 @@ class EsedoTransport(Transport):
                        location=answer.incoming_number or self.endpoint, status=answer.state,
                        detail={"state": answer.state, "incoming_number": answer.incoming_number})
 
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None

@@ -12,7 +12,7 @@ from pipeline.deliver.transports.base import Envelope, Transport
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["TRANSIENT_STATUS", "client_for", "http_url", "map_errors", "raise_for_status"]
+__all__ = ["TRANSIENT_STATUS", "HttpClientTransport", "client_for", "http_url", "map_errors", "raise_for_status"]
 
 TRANSIENT_STATUS = frozenset({408, 423, 425, 429, 500, 502, 503, 504, 507})
 
@@ -58,3 +58,30 @@ def raise_for_status(transport: Transport, envelope: Envelope, response: httpx.R
     if response.status_code in TRANSIENT_STATUS or response.status_code >= 500:
         raise transport.transient(envelope, reason)
     raise transport.permanent(envelope, reason)
+
+
+class HttpClientTransport(Transport):
+    """A transport that speaks HTTP through one lazily made httpx client.
+
+    ``secure_prefix`` is the URL scheme that means HTTPS (``https:``, ``webdavs:``,
+    ``esedo+https:``); ``endpoint`` is the URL without user info or query.
+    """
+
+    secure_prefix = "https:"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        http_scheme = "https" if url.lower().startswith(self.secure_prefix) else "http"
+        self.endpoint, self.query = http_url(url, http_scheme)
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = client_for(self.url, self.query)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None

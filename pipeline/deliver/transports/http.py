@@ -9,33 +9,22 @@ and ``5xx`` are transient; other ``4xx`` are permanent.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
-from pipeline.deliver.transports._http import client_for, http_url, map_errors, raise_for_status
-from pipeline.deliver.transports.base import Envelope, Receipt, Transport
-
-if TYPE_CHECKING:
-    import httpx
+from pipeline.deliver.transports._http import (
+    HttpClientTransport,
+    map_errors,
+    raise_for_status,
+)
+from pipeline.deliver.transports.base import Envelope, Receipt
 
 __all__ = ["HttpTransport"]
 
 
-class HttpTransport(Transport):
+class HttpTransport(HttpClientTransport):
     """POST each package to one endpoint."""
 
     scheme = "https"
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        scheme = "https" if url.lower().startswith("https:") else "http"
-        self.endpoint, self._query = http_url(url, scheme)
-        self._client: httpx.Client | None = None
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = client_for(self.url, self._query)
-        return self._client
 
     def send(self, envelope: Envelope) -> Receipt:
         headers = {"Content-Type": envelope.media_type, "Idempotency-Key": envelope.key,
@@ -55,7 +44,3 @@ class HttpTransport(Transport):
         return Receipt(destination=self.destination, key=envelope.key, location=location,
                        already=replayed, detail=detail if isinstance(detail, dict) else {})
 
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None

@@ -13,8 +13,12 @@ import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from pipeline.deliver.transports._http import client_for, http_url, map_errors, raise_for_status
-from pipeline.deliver.transports.base import Envelope, Receipt, Transport
+from pipeline.deliver.transports._http import (
+    HttpClientTransport,
+    map_errors,
+    raise_for_status,
+)
+from pipeline.deliver.transports.base import Envelope, Receipt
 
 if TYPE_CHECKING:
     import httpx
@@ -22,25 +26,19 @@ if TYPE_CHECKING:
 __all__ = ["WebDavTransport"]
 
 
-class WebDavTransport(Transport):
+class WebDavTransport(HttpClientTransport):
     """Deliver into a WebDAV collection."""
 
     scheme = "webdav"
 
+    secure_prefix = "webdavs:"
+
     def __init__(self, url: str) -> None:
         super().__init__(url)
-        scheme = "https" if url.lower().startswith("webdavs:") else "http"
-        self.base, query = http_url(url, scheme)
-        self.mode = query.get("mode", ["move"])[0]
-        self._client: httpx.Client | None = None
-        self._query = query
+        self.base = self.endpoint
+        self.mode = self.query.get("mode", ["move"])[0]
         self._collection_ready = False
 
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = client_for(self.url, self._query)
-        return self._client
 
     def _href(self, name: str) -> str:
         return f"{self.base}/{quote(name)}"
@@ -91,7 +89,3 @@ class WebDavTransport(Transport):
             raise self.permanent(envelope, f"{envelope.name} exists with different content")
         return Receipt(destination=self.destination, key=envelope.key, location=final, already=True)
 
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
