@@ -8,7 +8,7 @@ secretary wrote it (``*_kk`` / ``*_ru`` where a form needs both).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +30,7 @@ __all__ = [
     "Respondent360",
     "Sitting",
     "Survey360",
+    "Workflow",
 ]
 
 
@@ -169,6 +170,30 @@ class CalibrationRequest(_Model):
     protocol_signed_on: dt.date | None = None
 
 
+class Workflow(_Model):
+    """Dates of the paperwork steps the methodology sets a deadline for, each with the day it was done."""
+
+    plan_returned_on: dt.date | None = None                   # work plan returned for correction (cl. 12)
+    plan_resubmitted_on: dt.date | None = None                # ... and resubmitted (≤ 2 wd)
+    sheet_returned_on: dt.date | None = None                  # KPI sheet returned for correction (cl. 23 / 54)
+    sheet_resubmitted_on: dt.date | None = None               # ... and resubmitted (≤ 2 wd)
+    superior_signed_on: dt.date | None = None                 # KPI sheet signed by the superior (cl. 24 / 55)
+    sheet_to_commission_on: dt.date | None = None             # ... and put before the commission (≤ 2 wd)
+    manager_signed_on: dt.date | None = None                  # competency sheet signed by the manager (cl. 28)
+    competency_sheet_to_commission_on: dt.date | None = None  # ... and put before the commission (≤ 2 wd)
+    kpis_approved_on: dt.date | None = None                   # KPIs set or approved (alatau cl. 22 ¶3)
+    plan_in_is_on: dt.date | None = None                      # ... and the plan posted in the IS (≤ 5 wd)
+
+    # deadline anchor -> (the field with the anchor date, the field with the day the step was done)
+    STEPS: ClassVar[dict[str, tuple[str, str]]] = {
+        "plan_returned": ("plan_returned_on", "plan_resubmitted_on"),
+        "sheet_returned": ("sheet_returned_on", "sheet_resubmitted_on"),
+        "superior_signed": ("superior_signed_on", "sheet_to_commission_on"),
+        "manager_signed": ("manager_signed_on", "competency_sheet_to_commission_on"),
+        "kpis_approved": ("kpis_approved_on", "plan_in_is_on"),
+    }
+
+
 class Employee(Person):
     unit_kk: str = ""
     unit_ru: str = ""
@@ -190,6 +215,7 @@ class Employee(Person):
     decision: CommissionDecision | None = None
     acquaintance: Acquaintance | None = None
     calibration: CalibrationRequest | None = None
+    workflow: Workflow | None = None
 
 
 class Evaluation(_Model):

@@ -66,9 +66,13 @@ def validate(
     from pipeline.read import load_evaluation
     from pipeline.read.checks import period_label
 
+    from pipeline.rules.validate import late_actions
+
     evaluation, source = load_evaluation(input_file)
     typer.echo(message("input.valid", language, file=source.name, profile=evaluation.profile,
                        period=period_label(evaluation.period), employees=len(evaluation.employees)))
+    for late in late_actions(evaluation, load_profile(evaluation.profile), source.locate):
+        typer.echo(message("input.warning", language, text=late.render(language)), err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -286,6 +286,41 @@ def _calibration_sheet(grades: dict[str, str]) -> SheetSpec:
     ))
 
 
+_WORKFLOW_COLUMNS = {         # deadline anchor -> the anchor date and done date columns (model.Workflow.STEPS)
+    "plan_returned": (
+        _c("plan_returned_on", "Жоспар түзетуге қайтарылған күн", "Дата возврата плана на доработку", "date"),
+        _c("plan_resubmitted_on", "Жоспар қайта ұсынылған күн", "Дата повторного представления плана", "date")),
+    "sheet_returned": (
+        _c("sheet_returned_on", "Бағалау парағы түзетуге қайтарылған күн", "Дата возврата оценочного листа на доработку",
+           "date"),
+        _c("sheet_resubmitted_on", "Бағалау парағы қайта енгізілген күн", "Дата повторного внесения оценочного листа",
+           "date")),
+    "superior_signed": (
+        _c("superior_signed_on", "Жоғары тұрған басшы қол қойған күн", "Дата подписания вышестоящим руководителем",
+           "date"),
+        _c("sheet_to_commission_on", "НМИ парағы Комиссияға ұсынылған күн", "Дата вынесения листа по КЦИ на Комиссию",
+           "date")),
+    "manager_signed": (
+        _c("manager_signed_on", "Тікелей басшы қол қойған күн", "Дата подписания непосредственным руководителем",
+           "date"),
+        _c("competency_sheet_to_commission_on", "Құзыреттер парағы Комиссияға ұсынылған күн",
+           "Дата вынесения листа по компетенциям на Комиссию", "date")),
+    "kpis_approved": (
+        _c("kpis_approved_on", "НМИ бекітілген күн", "Дата утверждения КЦИ", "date"),
+        _c("plan_in_is_on", "Жоспар ақпараттық жүйеге енгізілген күн", "Дата размещения плана в информационной системе",
+           "date")),
+}
+
+
+def _workflow_sheet(profile: Profile | None) -> SheetSpec | None:
+    """Dates of the steps ``profile`` sets a deadline for (all of them without a profile); None if none."""
+    anchors = {d.anchor for d in profile.deadlines} if profile else set(_WORKFLOW_COLUMNS)
+    columns = [c for anchor, pair in _WORKFLOW_COLUMNS.items() if anchor in anchors for c in pair]
+    if not columns:
+        return None
+    return SheetSpec("workflow", "Мерзімдер - Сроки", (_EMPLOYEE, *columns))
+
+
 def layout(profile: Profile | None) -> list[SheetSpec]:
     """The data sheets for ``profile`` in workbook order (methods it does not use have no sheet)."""
     methods = set(profile.methods) if profile else {"kpi", "competencies", "ranking", "survey_360",
@@ -302,6 +337,9 @@ def layout(profile: Profile | None) -> list[SheetSpec]:
         sheets.append(_survey_sheet(profile))
     if profile is None or profile.commission is not None:
         sheets += _commission_sheets(grades)
+    workflow = _workflow_sheet(profile)
+    if workflow is not None:
+        sheets.append(workflow)
     sheets.append(_ACQUAINTANCE)
     if "calibration" in methods:
         sheets.append(_calibration_sheet(grades))

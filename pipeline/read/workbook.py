@@ -112,7 +112,7 @@ def _employee_rows(spec: SheetSpec, employee: Employee) -> Iterator[dict[str, An
         items = [employee.decision] if employee.decision is not None else []
     elif spec.id == "votes":
         items = employee.decision.votes if employee.decision is not None else []
-    elif spec.id in ("acquaintance", "calibration"):
+    elif spec.id in ("workflow", "acquaintance", "calibration"):
         single = getattr(employee, spec.id)
         items = [single] if single is not None else []
     else:
@@ -290,6 +290,8 @@ def _instructions(book: openpyxl.Workbook, profile: Profile, specs: list[SheetSp
                        "опрос 360, анонимно: только отношение и баллы, без имён"),
         "decisions": ("комиссия шешімі мен ұсынымдары", "решение и рекомендации комиссии"),
         "votes": ("комиссия мүшелерінің ашық дауыстары", "открытые голоса членов комиссии"),
+        "workflow": ("мерзімі бар іс жүргізу қадамдарының күндері: қайтарылған, қол қойылған, ұсынылған",
+                     "даты шагов делопроизводства со сроками: возврат, подписание, представление"),
         "acquaintance": ("нәтижелермен таныстыру, бас тарту актісі", "ознакомление с результатами, акт об отказе"),
         "calibration": ("калибрлеу сессиясы туралы өтініш пен хаттама", "заявление и протокол калибровочной сессии"),
     }

@@ -300,7 +300,7 @@ def _build(reader: _Assembler) -> dict[str, Any]:
         _assemble_employees(reader, raw, employees, index, people, found["employees"], specs["employees"])
     raw["employees"] = employees
     for sheet_id in ("absences", "kpis", "competencies", "ranking", "survey_360", "decisions", "votes",
-                     "acquaintance", "calibration"):
+                     "workflow", "acquaintance", "calibration"):
         if sheet_id in found:
             _assemble_child(reader, sheet_id, specs[sheet_id], found[sheet_id], employees, index, people)
     return raw
@@ -366,7 +366,8 @@ def _assemble_employees(reader: _Assembler, raw: dict[str, Any], employees: list
                 employees[position][code] = _person_part(person)
 
 
-_SINGLE = {"decisions": "decision", "acquaintance": "acquaintance", "calibration": "calibration"}
+_SINGLE = {"decisions": "decision", "workflow": "workflow", "acquaintance": "acquaintance",
+           "calibration": "calibration"}
 _LISTS = {"absences": "absences", "kpis": "kpis", "competencies": "competencies", "ranking": "ranking"}
 
 

@@ -18,7 +18,7 @@ Anchor dates:
     last_evaluation_day         per quarter, the latest calendar deadline anchored at the quarter
                                 end (alatau cl. 4: the 10th; X1)
     plan_returned, sheet_returned, superior_signed, manager_signed, kpis_approved
-                                not recorded in the input model: skipped
+                                an employee's ``workflow`` dates (``Workflow.STEPS``)
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from pipeline.model import Evaluation, Period
+from pipeline.model import Employee, Evaluation, Period, Workflow
 from pipeline.profile import Deadline, Profile
 from pipeline.rules.calendar import WorkingCalendar
 from pipeline.rules.eligibility import absent_on
 from pipeline.rules.result import DeadlineDate, Finding
 
-__all__ = ["anchor_dates", "check_on_time", "due_date", "evaluation_day", "period_quarters", "quarter_ends", "schedule"]
+__all__ = ["anchor_dates", "check_on_time", "due_date", "evaluation_day", "period_quarters", "quarter_ends", "schedule",
+           "workflow_steps"]
 
 Anchor = tuple[str, dt.date, str | None]     # anchor id, date, employee id (None: everyone)
 
@@ -107,6 +108,11 @@ def anchor_dates(evaluation: Evaluation, profile: Profile, calendar: WorkingCale
             yield "calibration_application", request.applied_on, employee.id
             if request.protocol_signed_on:
                 yield "calibration_protocol_signed", request.protocol_signed_on, employee.id
+        if employee.workflow:
+            for anchor, (field, _done) in Workflow.STEPS.items():
+                day = getattr(employee.workflow, field)
+                if day:
+                    yield anchor, day, employee.id
 
 
 def schedule(evaluation: Evaluation, profile: Profile, calendar: WorkingCalendar) -> list[DeadlineDate]:
@@ -131,3 +137,16 @@ def check_on_time(actual: dt.date, deadline: DeadlineDate) -> Finding:
     late = actual > deadline.due
     return Finding(rule="deadline.late" if late else "deadline.on_time", clause=deadline.clause,
                    detail=f"{deadline.id}: {actual} {'after' if late else 'by'} the due date {deadline.due}")
+
+
+def workflow_steps(employee: Employee, deadlines: list[DeadlineDate]) -> Iterator[tuple[DeadlineDate, str, dt.date]]:
+    """Each of ``employee``'s workflow deadlines whose step has a done date: (deadline, done field, done date)."""
+    if employee.workflow is None:
+        return
+    for deadline in deadlines:
+        step = Workflow.STEPS.get(deadline.anchor)
+        if deadline.employee != employee.id or step is None:
+            continue
+        done = getattr(employee.workflow, step[1])
+        if done is not None:
+            yield deadline, step[1], done

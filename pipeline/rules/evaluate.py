@@ -9,7 +9,12 @@ from pipeline.profile import Profile
 from pipeline.rules.calendar import WorkingCalendar
 from pipeline.rules.commission import calibration_changes_grade, commission_outcome
 from pipeline.rules.competencies import assess_competencies
-from pipeline.rules.deadlines import check_on_time, evaluation_day, schedule
+from pipeline.rules.deadlines import (
+    check_on_time,
+    evaluation_day,
+    schedule,
+    workflow_steps,
+)
 from pipeline.rules.eligibility import check_eligibility, is_head
 from pipeline.rules.grades import (
     GradeOutcome,
@@ -57,8 +62,8 @@ def _final(employee: Employee, profile: Profile, grade: str | None, decision: st
 
 def _deadline_findings(employee: Employee, deadlines: list[DeadlineDate]) -> list[Finding]:
     acquainted = employee.acquaintance.on if employee.acquaintance else None
-    return [check_on_time(acquainted, d) for d in deadlines
-            if acquainted and d.anchor == "completion"]
+    findings = [check_on_time(acquainted, d) for d in deadlines if acquainted and d.anchor == "completion"]
+    return findings + [check_on_time(done, d) for d, _field, done in workflow_steps(employee, deadlines)]
 
 
 def _employee(employee: Employee, evaluation: Evaluation, profile: Profile, calendar: WorkingCalendar,

@@ -16,11 +16,16 @@ from pipeline.profile import Profile, normalise_category
 from pipeline.read.source import Locate, ModelPath, format_path
 from pipeline.rules.calendar import WorkingCalendar
 from pipeline.rules.commission import decide, has_quorum, present_voters, voting_members
-from pipeline.rules.deadlines import evaluation_day, period_quarters, schedule
+from pipeline.rules.deadlines import (
+    evaluation_day,
+    period_quarters,
+    schedule,
+    workflow_steps,
+)
 from pipeline.rules.eligibility import check_eligibility, is_head
 from pipeline.rules.result import DeadlineDate
 
-__all__ = ["validate"]
+__all__ = ["late_actions", "validate"]
 
 _PROCESS_WORK_CLAUSE = "cl. 2(5)"
 
@@ -57,6 +62,26 @@ def validate(evaluation: Evaluation, profile: Profile, locate: Locate = format_p
         _check_registered_notice(employee, profile, path, status, out)
         _check_calibration(employee, deadlines, path, out)
         _check_votes(evaluation, employee, profile, path, out)
+    return out.issues
+
+
+def late_actions(evaluation: Evaluation, profile: Profile, locate: Locate = format_path,
+                 calendar: WorkingCalendar | None = None) -> list[Issue]:
+    """Workflow steps done after their due date, located at the done date (``rules.deadline.late.<anchor>``).
+
+    Not part of :func:`validate`: like a late acquaintance (cl. 40) or a late notice to the evaluators
+    (cl. 29), a late step does not make the input invalid; :func:`~pipeline.rules.evaluate.evaluate`
+    records it as a ``deadline.late`` finding.
+    """
+    calendar = calendar or WorkingCalendar.default()
+    deadlines = schedule(evaluation, profile, calendar)
+    out = _Collector(locate)
+    for index, employee in enumerate(evaluation.employees):
+        for deadline, field, done in workflow_steps(employee, deadlines):
+            if done > deadline.due:
+                out.add(("employees", index, "workflow", field), f"rules.deadline.late.{deadline.anchor}",
+                        deadline.clause, done.isoformat(), done=done.isoformat(), due=deadline.due.isoformat(),
+                        anchor=deadline.anchor_date.isoformat())
     return out.issues
 
 
