@@ -70,13 +70,24 @@ class _Model(BaseModel):
 
 
 class Text(_Model):
-    """The same wording in Kazakh and Russian."""
+    """The same wording in Kazakh and Russian.
+
+    ``kk`` is what is printed. Where the seed's string differs from it (OCR damage, E6; a
+    source error read otherwise, E1-E5), ``kk_source`` keeps the seed's string verbatim, for
+    citations and the seed check; otherwise ``kk`` itself is the verbatim quote.
+    """
 
     kk: str
+    kk_source: str | None = None
     ru: str
 
     def __getitem__(self, lang: str) -> str:
         return getattr(self, lang)
+
+    @property
+    def kk_verbatim(self) -> str:
+        """The Kazakh as the seed prints it (``kk_source`` when given, else ``kk``)."""
+        return self.kk_source if self.kk_source is not None else self.kk
 
 
 class Act(_Model):
@@ -154,7 +165,8 @@ class Competency(_Model):
 
 class IndicatorGroup(_Model):
     id: str
-    label: str                      # verbatim group label of App. 4
+    label: str                      # group label of App. 4 as printed (reviewed spelling)
+    label_source: str | None = None   # the seed's string when ``label`` corrects it (E6)
     categories: list[str]           # normalised ASCII keys, e.g. "B-1", "E-R-2"
     head_of_unit: bool | None = None   # None: any; True/False: only heads / non-heads (U21)
     # the categories ``head_of_unit`` restricts; empty: all of ``categories``. A category
@@ -162,6 +174,11 @@ class IndicatorGroup(_Model):
     # listed here, so the group follows from (category, is_head_of_unit) (U21, U22).
     head_of_unit_categories: list[str] = []
     indicators: dict[str, Indicators]  # competency key -> indicators
+
+    @property
+    def label_verbatim(self) -> str:
+        """The group label as the seed prints it."""
+        return self.label_source if self.label_source is not None else self.label
 
     def applies_to(self, category: str, is_head_of_unit: bool) -> bool:
         """Whether an employee of ``category`` (heading a unit or not) uses this group."""

@@ -60,7 +60,7 @@ def test_all_five_are_bundled_and_load() -> None:
 def test_grade_labels_are_verbatim(name: str) -> None:
     profile = _profile(name)
     for grade in profile.grades:
-        assert in_seed(grade.label.kk, profile.act.seed), grade.label.kk
+        assert in_seed(grade.label.kk_verbatim, profile.act.seed), grade.label.kk_verbatim
 
 
 def test_third_grade_label_differs_between_2023_and_2024() -> None:
@@ -75,9 +75,9 @@ def test_competency_labels_are_verbatim(name: str) -> None:
     seed_folded = fold(" ".join(_seed_texts(profile.act.seed))).casefold()
     for comp in profile.competencies.competencies:
         if name == "vssk-2018":   # App. 3 not in seed: App. 4 names, printed in capitals
-            assert fold(comp.label.kk).casefold() in seed_folded, comp.label.kk
+            assert fold(comp.label.kk_verbatim).casefold() in seed_folded, comp.label.kk_verbatim
         else:
-            assert in_seed(comp.label.kk, profile.act.seed), comp.label.kk
+            assert in_seed(comp.label.kk_verbatim, profile.act.seed), comp.label.kk_verbatim
 
 
 def _seed_texts(seed: str) -> tuple[str, str]:
@@ -94,15 +94,16 @@ def test_indicators_are_verbatim_or_declared(name: str) -> None:
         assert in_seed(source, seed), (rid, source)
     checked = 0
     for group in profile.competencies.groups:
-        assert in_seed(group.label, seed), group.label
+        assert in_seed(group.label_verbatim, seed), group.label_verbatim
         for key, indicators in group.indicators.items():
             for item in indicators.effective + indicators.ineffective:
                 checked += 1
                 if item.kk in readings:
                     assert not in_seed(item.kk, seed)
+                    assert item.kk_source == readings[item.kk][1], (group.id, key, item.kk)
                     continue
-                assert in_seed(item.kk, seed) or in_seed_in_two_pieces(item.kk, seed), \
-                    (group.id, key, item.kk)
+                quote = item.kk_verbatim
+                assert in_seed(quote, seed) or in_seed_in_two_pieces(quote, seed), (group.id, key, quote)
                 assert item.ru and item.ru.strip(), (group.id, key, item.kk)
     assert checked > 120
 
@@ -135,7 +136,7 @@ def test_form_titles_of_seed_forms_are_verbatim(name: str) -> None:
     profile = _profile(name)
     for doc in profile.documents:
         if not doc.provisional:
-            assert in_seed(doc.title.kk, profile.act.seed), (doc.form, doc.title.kk)
+            assert in_seed(doc.title.kk_verbatim, profile.act.seed), (doc.form, doc.title.kk_verbatim)
 
 
 @pytest.mark.parametrize("name", PROFILES)
@@ -234,7 +235,7 @@ def test_alatau_scheme() -> None:
     assert len(alatau.survey_360.staff_competencies) == 8
     assert alatau.confidential and alatau.confidentiality_clause == "cl. 15, 20"
     for item in alatau.ranking.parameters + alatau.survey_360.head_competencies:
-        assert in_seed(item.label.kk, alatau.act.seed), item.label.kk
+        assert in_seed(item.label.kk_verbatim, alatau.act.seed), item.label.kk_verbatim
 
 
 def _write(tmp_path: Path, name: str, text: str) -> None:
