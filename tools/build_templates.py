@@ -412,7 +412,7 @@ def competency_sheet(b: Builder) -> None:
                                             "ind_ineffective")]],
         widths=[3.5, 3.0, 5.0, 5.0],
         loop="r in indicators.rows",
-        body=["{{ r.label }}", "{{ r.category }}", "{{ r.effective }}", "{{ r.ineffective }}"],
+        body=["{% vm %}{{ r.label }}", "{% vm %}{{ r.category }}", "{{ r.effective }}", "{{ r.ineffective }}"],
     )
 
 

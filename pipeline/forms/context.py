@@ -148,7 +148,7 @@ def _indicators(profile: Profile, res: EmployeeResult | None, lang: str) -> dict
         indicators = group.indicators.get(competency.key)
         if indicators is None or (assessed is not None and competency.key not in assessed):
             continue
-        rows.append({"label": competency.label[lang], "category": "" if rows else category,
+        rows.append({"label": competency.label[lang], "category": category,
                      "effective": "\n".join(t[lang] for t in indicators.effective),
                      "ineffective": "\n".join(t[lang] for t in indicators.ineffective)})
     return {"group": category, "rows": rows}

@@ -101,12 +101,13 @@ def check_tags(env: SandboxedEnvironment, tags: list[Tag], emitted: list[Tag]) -
     """Every problem of the tags of one part, in document order.
 
     ``emitted`` are the tags that reach Jinja; a tag inside a row, cell or paragraph that a
-    ``{%tr``/``{%tc``/``{%p`` tag replaced is reported as discarded.
+    ``{%tr``/``{%tc``/``{%p`` tag replaced is reported as discarded. ``{% vm %}`` never
+    reaches Jinja (the source builder marks its cell and reports its own problems).
     """
     kept = {id(tag) for tag in emitted}
     problems: list[TagProblem] = []
     for tag in tags:
-        if tag.kind == "comment":
+        if tag.kind == "comment" or tag.is_vmerge:
             continue
         if id(tag) not in kept:
             problems.append(TagProblem(tag.location, "render.tag.discarded", {"tag": tag.text}))

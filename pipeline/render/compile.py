@@ -1,10 +1,11 @@
 """Compile a DOCX template once, render it many times.
 
 ``CompiledTemplate.load(path)`` unzips the template, normalises the tags Word split over
-runs, lifts ``{%tr``/``{%tc``/``{%p`` tags to their element, checks every tag and compiles
-the tagged parts with Jinja once (cached per process by path, mtime and SHA-256).
-``render(context)`` runs the compiled parts, deflates them and writes a ZIP in which
-every other member is copied as the template's original compressed bytes.
+runs, lifts ``{%tr``/``{%tc``/``{%p`` tags to their element, marks ``{% vm %}`` cells,
+checks every tag and compiles the tagged parts with Jinja once (cached per process by path,
+mtime and SHA-256). ``render(context)`` runs the compiled parts (merging marked cells),
+deflates them and writes a ZIP in which every other member is copied as the template's
+original compressed bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pipeline.ooxml.xml import UnsafeXmlError, parse_xml
 from pipeline.render.check import check_tags
 from pipeline.render.environment import environment
 from pipeline.render.source import PartSource, Tag, TagProblem, build_source
+from pipeline.render.vmerge import merge_cells
 from pipeline.render.zipraw import (
     RawMember,
     ZipAssembler,
@@ -142,6 +144,8 @@ class CompiledTemplate:
             except (UndefinedError, SecurityError, JinjaTemplateError, TypeError, ValueError,
                     ArithmeticError, LookupError, AttributeError) as exc:
                 raise self._render_error(part, exc) from exc
+            if part.source.vmerge:
+                text = merge_cells(text)
             rendered[part.member.name] = deflate_member(part.member, text.encode("utf-8"), DEFLATE_LEVEL)
         return self._assembler.assemble(rendered)
 

@@ -7,7 +7,10 @@ Steps, all at template load:
    whole. Each tag is replaced by a placeholder processing instruction in the ``<w:t>``
    where it starts, and its text is removed from the other ``<w:t>`` elements.
 2. ``{%tr …%}``, ``{%tc …%}`` and ``{%p …%}`` replace their whole table row, cell or
-   paragraph with the plain statement (docxtpl semantics).
+   paragraph with the plain statement (docxtpl semantics). ``{% vm %}`` marks its table
+   cell for vertical merging: two processing instructions (``qujat-vm N`` where the cell's
+   ``w:vMerge`` belongs, ``qujat-vm-end N`` at its end) that :mod:`pipeline.render.vmerge`
+   resolves after rendering.
 3. The XML is serialised and each placeholder becomes a Jinja tag written with delimiters
    that cannot occur in XML (they start or end with U+0001), one newline inside each tag
    so a Jinja line number identifies the tag.
@@ -24,7 +27,7 @@ from lxml import etree
 
 from pipeline.ooxml.ns import qn
 
-__all__ = ["DELIMITERS", "PartSource", "Tag", "TagProblem", "build_source"]
+__all__ = ["DELIMITERS", "VM_END", "VM_START", "PartSource", "Tag", "TagProblem", "build_source"]
 
 DELIMITERS = {
     "block_start_string": "\x01%",
@@ -35,6 +38,8 @@ DELIMITERS = {
     "comment_end_string": "#\x01",
 }
 _PI_TARGET = "qujat-tag"
+VM_START = "qujat-vm"
+VM_END = "qujat-vm-end"
 _PI_RE = re.compile(r"<\?" + _PI_TARGET + r" (\d+)\?>")
 _TAG_RE = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#(.*?)#\}", re.DOTALL)
 _OPENING_RE = re.compile(r"\{[{%#]")
@@ -44,6 +49,8 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": 
                          "\u00a0": " ", "\n": " "})
 _W_P, _W_T, _W_TBL, _W_TR, _W_TC = qn("w:p"), qn("w:t"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _W_R, _W_RPR = qn("w:r"), qn("w:rPr")
+_W_TCPR, _W_VMERGE = qn("w:tcPr"), qn("w:vMerge")
+_TCPR_BEFORE_VMERGE = {qn("w:cnfStyle"), qn("w:tcW"), qn("w:gridSpan"), qn("w:hMerge")}
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _LEVEL_ELEMENT = {"tr": _W_TR, "tc": _W_TC, "p": _W_P}
 _LEVEL_NAME = {"tr": "table row", "tc": "table cell", "p": "paragraph"}
@@ -70,6 +77,11 @@ class Tag:
         if self.kind == "comment":
             return "{# " + body + " #}"
         return "{%" + (self.level + " " if self.level else " ") + body + " %}"
+
+    @property
+    def is_vmerge(self) -> bool:
+        """``{% vm %}``: merge this table cell with the equal cell above."""
+        return self.kind == "block" and not self.level and self.body.strip(" -+") == "vm"
 
     @property
     def statement(self) -> str:
@@ -100,6 +112,7 @@ class PartSource:
     emitted: tuple[Tag, ...]
     lines: tuple[int, ...]
     problems: tuple[TagProblem, ...]
+    vmerge: bool = False
 
     def tag_at_line(self, lineno: int) -> Tag | None:
         """The emitted tag that starts on or closest before ``lineno``."""
@@ -237,6 +250,42 @@ class _Builder:
                 if target.getparent() is not None:
                     target.getparent().remove(target)
 
+    def mark_vmerge(self) -> bool:
+        """Mark the cell of each ``{% vm %}`` tag; True if any cell was marked."""
+        marked: set[etree._Element] = set()
+        for tag_id, tag in enumerate(self.tags):
+            if not tag.is_vmerge:
+                continue
+            anchor = self.anchors[tag_id]
+            cell = next(anchor.iterancestors(_W_TC), None)
+            if cell is None:
+                self.problem(tag.location, "render.tag.level", tag=tag.text, element=_LEVEL_NAME["tc"])
+                continue
+            if not _attached(cell, self.root):
+                self.problem(tag.location, "render.tag.discarded", tag=tag.text)
+                continue
+            if cell in marked:
+                continue
+            marked.add(cell)
+            _mark_cell(cell, str(len(marked)))
+        return bool(marked)
+
+
+def _mark_cell(cell: etree._Element, number: str) -> None:
+    """Put the ``qujat-vm`` markers into ``cell``: at the ``w:vMerge`` position, and last."""
+    properties = cell.find(_W_TCPR)
+    if properties is None:
+        properties = etree.Element(_W_TCPR)
+        cell.insert(0, properties)
+    for old in properties.findall(_W_VMERGE):
+        properties.remove(old)
+    position = 0
+    for index, child in enumerate(properties):
+        if child.tag in _TCPR_BEFORE_VMERGE:
+            position = index + 1
+    properties.insert(position, etree.PI(VM_START, number))
+    cell.append(etree.PI(VM_END, number))
+
 
 def _attached(element: etree._Element, root: etree._Element) -> bool:
     return any(ancestor is root for ancestor in element.iterancestors())
@@ -280,6 +329,7 @@ def build_source(part: str, xml: bytes, parse) -> PartSource:
     builder = _Builder(part, root)
     builder.collect()
     builder.lift_levels()
+    vmerge = builder.mark_vmerge()
     text = etree.tostring(root, encoding="unicode")
     header = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
     out: list[str] = [header]
@@ -301,12 +351,13 @@ def build_source(part: str, xml: bytes, parse) -> PartSource:
         position = match.end()
     out.append(text[position:])
     return PartSource(part=part, source="".join(out), tags=tuple(builder.tags),
-                      emitted=tuple(emitted), lines=tuple(lines), problems=tuple(builder.problems))
+                      emitted=tuple(emitted), lines=tuple(lines), problems=tuple(builder.problems),
+                      vmerge=vmerge)
 
 
 def _jinja_text(tag: Tag) -> str:
     """The tag in the private delimiters, with exactly one newline after the opener."""
-    if tag.kind == "comment":
+    if tag.kind == "comment" or tag.is_vmerge:
         return ""
     body = tag.body
     sign = body[0] if body.startswith(("-", "+")) else ""
