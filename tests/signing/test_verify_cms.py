@@ -122,3 +122,43 @@ def test_truncated_signature_gives_status(signer_of, roots) -> None:
     for cut in (10, len(p7s) // 2, len(p7s) - 5):
         statuses = validate_detached(p7s[:cut], DATA, roots=roots)
         assert statuses and all(s.indication is not Indication.PASSED for s in statuses)
+
+
+def _attributes_reordered(p7s: bytes) -> tuple[bytes, bytes]:
+    """(p7s with its signed attributes stored in reverse order, those attributes' contents octets)."""
+    attrs = cms.ContentInfo.load(p7s)["content"]["signer_infos"][0]["signed_attrs"]
+    original = attrs.contents
+    elements = [attr.dump() for attr in attrs]
+    assert elements == sorted(elements) and b"".join(elements) == original
+    reordered = b"".join(reversed(elements))
+    assert reordered != original and p7s.count(original) == 1
+    return p7s.replace(original, reordered), reordered
+
+
+def test_signed_attributes_are_verified_in_der_order(signer_of, roots) -> None:
+    """A SET stored unsorted is verified over its DER (sorted) form, as qujat always did.
+
+    RFC 5652 5.4 signs the DER of the attributes; every DER encoder (NCALayer, Kalkan, qujat)
+    sorts the SET, so a signature made over the unsorted bytes stays invalid, and a DER-made
+    signature whose attributes were merely stored in another order stays valid.
+    """
+    signer = signer_of("E001")
+    p7s = sign_detached(DATA, signer)
+    stored_unsorted, reordered = _attributes_reordered(p7s)
+    [status] = validate_detached(stored_unsorted, DATA, roots=roots)
+    assert status.indication is Indication.PASSED
+
+    old_signature = cms.ContentInfo.load(p7s)["content"]["signer_infos"][0]["signature"].native
+    over_unsorted = signer.sign_raw(b"\x31" + bytes([0x81, len(reordered)]) + reordered, "sha256")
+    assert len(over_unsorted) == len(old_signature) and len(reordered) in range(128, 256)
+    [status] = validate_detached(stored_unsorted.replace(old_signature, over_unsorted), DATA, roots=roots)
+    assert status.indication is Indication.FAILED and status.reason == "signature value invalid"
+
+
+def test_der_signed_attributes_verify_over_original_bytes(signer_of, roots) -> None:
+    """The DER signature of a DER-ordered SET passes, for RSA and ECDSA, after co-signing too."""
+    p7s = cosign(sign_detached(DATA, signer_of("M001")), DATA, signer_of("SEC1"))
+    signed = cms.ContentInfo.load(p7s)["content"]
+    for signer_info in signed["signer_infos"]:
+        assert signer_info["signed_attrs"].untag().dump()[2:] in p7s
+    assert [s.indication for s in validate_detached(p7s, DATA, roots=roots)] == [Indication.PASSED] * 2
