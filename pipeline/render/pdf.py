@@ -356,10 +356,18 @@ class OfficePool:
 
     def _attempt(self, office: _Office, source: Path, temp: Path) -> str | None:
         if office.process is None:
-            office.start(self.start_seconds)
-            with self._count_lock:
-                self.started += 1
+            self._start(office)
         return office.convert(source, temp, self.document_seconds)
+
+    def _start(self, office: _Office) -> None:
+        """Start ``office``; a start that fails (its pipe not answering, e.g. right after a killed
+        soffice) is tried once more with a fresh profile and pipe before the run gives up."""
+        try:
+            office.start(self.start_seconds)
+        except PdfConversionError:
+            office.start(self.start_seconds)
+        with self._count_lock:
+            self.started += 1
 
     def close(self) -> None:
         """Quit every soffice (gracefully, then by force) and remove the profiles."""

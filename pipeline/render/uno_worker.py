@@ -36,6 +36,7 @@ def connect(connection: str) -> Any:
     """The soffice ``Desktop`` behind ``connection``; retries while soffice is starting."""
     import uno
     from com.sun.star.connection import NoConnectException
+    from com.sun.star.uno import RuntimeException   # a pipe torn down while soffice starts
 
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
@@ -44,7 +45,7 @@ def connect(connection: str) -> Any:
         try:
             context = resolver.resolve(connection)
             break
-        except NoConnectException:
+        except (NoConnectException, RuntimeException):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
