@@ -14,6 +14,7 @@ reported by name and the pool goes on. Without UNO, each worker converts its sha
 from __future__ import annotations
 
 import atexit
+import contextlib
 import errno
 import json
 import os
@@ -246,10 +247,8 @@ class _Office:
     def kill(self) -> None:
         """Kill soffice (its whole session) and the worker; remove the profile."""
         if self.process:
-            try:
+            with contextlib.suppress(ProcessLookupError):   # already gone
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.process.wait()
             self.process = None
         if self.worker:
