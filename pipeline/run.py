@@ -151,7 +151,7 @@ def _qr_codes(signers: list[Any], when: dt.datetime, link_base_url: str) -> Prep
 
 
 def _add_pdfs(folder: Path, jobs: int) -> int:
-    from pipeline.forms.manifest import sha256_file
+    from pipeline.fsio import sha256_file
     from pipeline.render.pdf import convert_to_pdf
     from signing.manifest import locked_manifest
 

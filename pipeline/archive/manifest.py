@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError, Issue
+from pipeline.fsio import sha256_file
 
-__all__ = ["Manifest", "ManifestDocument", "ManifestSignature", "read_manifest", "sha256_file"]
+__all__ = ["Manifest", "ManifestDocument", "ManifestSignature", "read_manifest"]
 
 MANIFEST_NAME = "manifest.json"
 
@@ -61,15 +61,6 @@ class Manifest:
     org_bin: str
     period: str
     documents: tuple[ManifestDocument, ...]
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _need(data: dict[str, Any], key: str, where: str) -> Any:

@@ -21,12 +21,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    select,
+    update,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from pipeline.archive import DEFAULT_NAME
-from pipeline.archive import audit
+from pipeline.archive import DEFAULT_NAME, audit
 from pipeline.archive.manifest import Manifest, ManifestDocument, read_manifest
 from pipeline.archive.schema import (
     counters,

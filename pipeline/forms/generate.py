@@ -29,11 +29,10 @@ from pipeline.forms.manifest import (
     document_id,
     manifest,
     period_key,
-    sha256_file,
 )
 from pipeline.forms.signers import resolve_signers
 from pipeline.forms.terms import audience
-from pipeline.fsio import atomic_directory, atomic_write_text
+from pipeline.fsio import atomic_directory, atomic_write_text, sha256_file
 from pipeline.model import Employee, Evaluation
 from pipeline.profile import DocumentSpec, Profile
 from pipeline.render.batch import RenderJob, render_batch

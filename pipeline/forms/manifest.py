@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pipeline.forms.signers import ResolvedSigner
 from pipeline.model import Evaluation
 
-__all__ = ["DOCUMENT_NAMESPACE", "ManifestEntry", "document_id", "manifest", "period_key", "sha256_file"]
+__all__ = ["DOCUMENT_NAMESPACE", "ManifestEntry", "document_id", "manifest", "period_key"]
 
 DOCUMENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:qujat:document")
 """uuid5 namespace of document ids: the same profile/period/employee/form/lang, the same id."""
@@ -26,14 +24,6 @@ def period_key(evaluation: Evaluation) -> str:
 
 def document_id(profile: str, period: str, employee: str | None, form: str, lang: str) -> str:
     return str(uuid.uuid5(DOCUMENT_NAMESPACE, f"{profile}/{period}/{employee or 'commission'}/{form}/{lang}"))
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass

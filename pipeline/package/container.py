@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pipeline.archive.manifest import sha256_file
 from pipeline.archive.registry import DocumentDetail
 from pipeline.errors import InputError, Issue
+from pipeline.fsio import sha256_file
 from pipeline.package import metadata as passport
 from pipeline.package.metadata import FileEntry, PackageMetadata, SignatureEntry
 

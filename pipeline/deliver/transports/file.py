@@ -13,7 +13,6 @@ the envelope was already delivered.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 import secrets
@@ -21,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pipeline.deliver.transports.base import Envelope, Receipt, Transport
+from pipeline.fsio import sha256_file
 
 __all__ = ["FileTransport"]
 
@@ -30,14 +30,6 @@ _NO_LINK = {errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV, errno.EMLINK}
 # open(O_TMPFILE) on a filesystem (or kernel) without unnamed files
 _NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.ENOSYS}
 _LEFTOVER = re.compile(r"\..+\.[0-9a-f]{12}\.part")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class FileTransport(Transport):
@@ -156,7 +148,7 @@ class FileTransport(Transport):
             stale.unlink(missing_ok=True)
 
     def _already(self, envelope: Envelope, target: Path) -> Receipt:
-        if _sha256(target) != envelope.sha256:
+        if sha256_file(target) != envelope.sha256:
             raise self.permanent(envelope, f"{target.name} exists with different content")
         self._remove_leftovers(envelope)
         return Receipt(destination=self.destination, key=envelope.key, location=str(target),
